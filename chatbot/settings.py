@@ -1,0 +1,49 @@
+"""Application settings, read from SCREENING_* environment variables and an optional .env file."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SCREENING_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    rubrics_dir: Path = PROJECT_ROOT / "rubrics"
+    # Never called DATABASE_URL: Chainlit would take it over for its own data layer.
+    database_url: str | None = None
+    secret_key: str | None = None
+    invitation_days: int = 14
+    retention_days: int = 365
+    public_url: str = "http://localhost:8000"
+    allowed_origins: list[str] = Field(default_factory=lambda: ["http://localhost:8000"])
+    counsellor_contact: str = (
+        "votre conseillère ou votre conseiller France Travail (par la messagerie de votre espace "
+        "personnel ou au 3949)"
+    )
+
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str | None = None
+    llm_structured_method: str = "json_schema"  # json_schema | function_calling | json_mode
+    llm_timeout: float = 20.0
+    llm_retries: int = 2
+    llm_samples: int = 3
+    llm_token_budget: int = 8000
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'screening.db'}"
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
