@@ -28,8 +28,10 @@ def rubrics_validate(paths: list[Path] = typer.Argument(None, help="Fichiers YAM
         for issue in issues:
             typer.echo(str(issue), err=True)
         failed += bool(issues)
-        typer.echo(f"{'ERREUR' if issues else 'OK'}  {path}" + (
-            f" ({len(issues)} problème(s))" if issues else ""))
+        typer.echo(
+            f"{'ERREUR' if issues else 'OK'}  {path}"
+            + (f" ({len(issues)} problème(s))" if issues else "")
+        )
     raise typer.Exit(1 if failed else 0)
 
 

@@ -51,9 +51,7 @@ PROTECTED_GROUNDS: dict[str, str] = {
     "la grossesse ou le projet d'enfant": (
         r"\b(enceinte|grossesse|projet d.enfant|avoir un enfant|bebe|maternite)\b"
     ),
-    "l'origine": (
-        r"\b(origine|nationalite|ethni\w*|pays de naissance|couleur de peau|race)\b"
-    ),
+    "l'origine": (r"\b(origine|nationalite|ethni\w*|pays de naissance|couleur de peau|race)\b"),
     "la religion": r"\b(religion|religieu\w*|croyance|culte|priere|ramadan|voile|foulard|halal)\b",
     "les opinions politiques ou syndicales": (
         r"\b(politique|syndica\w*|syndique|parti politique|vote[rz]?|greve)\b"
@@ -104,9 +102,12 @@ def check(raw: Any) -> Iterator[Issue]:
     yield from _unique_ids(("training", "sessions"), _items(training, "sessions"), "session")
     for index, item in enumerate(_items(training, "sessions")):
         if (session := _valid(Session, item)) and session.end <= session.start:
-            yield ("training", "sessions", index, "end"), (
-                f"la session « {session.id} » finit le {session.end:%d/%m/%Y}, "
-                f"avant ou le jour de son début ({session.start:%d/%m/%Y})"
+            yield (
+                ("training", "sessions", index, "end"),
+                (
+                    f"la session « {session.id} » finit le {session.end:%d/%m/%Y}, "
+                    f"avant ou le jour de son début ({session.start:%d/%m/%Y})"
+                ),
             )
     scales = _scales(raw)
     criteria = []
@@ -120,7 +121,9 @@ def check(raw: Any) -> Iterator[Issue]:
 
 def _scales(raw: dict) -> dict[str, list[str]]:
     scales = {name: [level.id for level in levels] for name, levels in BUILTIN_SCALES.items()}
-    for name, levels in (raw.get("scales") or {}).items() if isinstance(raw.get("scales"), dict) else []:
+    for name, levels in (
+        (raw.get("scales") or {}).items() if isinstance(raw.get("scales"), dict) else []
+    ):
         valid = [lvl for lvl in levels or [] if _valid(ScaleLevel, lvl)]
         scales[name] = [lvl["id"] for lvl in valid]
     return scales
@@ -133,9 +136,12 @@ def _unique_ids(path: Path, items: list[Any], what: str) -> Iterator[Issue]:
         if not isinstance(ident, str):
             continue
         if ident in seen:
-            yield (*path, index, "id"), (
-                f"l'identifiant de {what} « {ident} » est déjà utilisé (élément n° {seen[ident] + 1}) ;"
-                " chaque identifiant doit être unique"
+            yield (
+                (*path, index, "id"),
+                (
+                    f"l'identifiant de {what} « {ident} » est déjà utilisé (élément n° {seen[ident] + 1}) ;"
+                    " chaque identifiant doit être unique"
+                ),
             )
         else:
             seen[ident] = index
@@ -147,8 +153,9 @@ def _check_criterion(path: Path, c: Criterion, scales: dict[str, list[str]]) -> 
         yield from _check_dimension(path, c)
         return
     if c.levels:
-        yield (*path, "levels"), (
-            "seuls les critères de motivation ou de préparation ont des niveaux (`levels`)"
+        yield (
+            (*path, "levels"),
+            ("seuls les critères de motivation ou de préparation ont des niveaux (`levels`)"),
         )
     answer = c.answer
     if answer.type in (AnswerType.choice, AnswerType.multi_choice) and not answer.options:
@@ -156,16 +163,23 @@ def _check_criterion(path: Path, c: Criterion, scales: dict[str, list[str]]) -> 
     if answer.type == AnswerType.level and answer.scale is None:
         yield (*path, "answer"), "une réponse de type `level` doit nommer son échelle (`scale`)"
     if answer.scale is not None and answer.scale not in scales:
-        yield (*path, "answer", "scale"), (
-            f"l'échelle « {answer.scale} » n'existe pas ; échelles connues : {', '.join(sorted(scales))}"
+        yield (
+            (*path, "answer", "scale"),
+            (
+                f"l'échelle « {answer.scale} » n'existe pas ; échelles connues : {', '.join(sorted(scales))}"
+            ),
         )
     if answer.min is not None and answer.max is not None and answer.min > answer.max:
         yield (*path, "answer", "min"), "la borne `min` est plus grande que la borne `max`"
-    yield from _unique_ids((*path, "answer", "options"), [o.model_dump() for o in answer.options],
-                           "option")
+    yield from _unique_ids(
+        (*path, "answer", "options"), [o.model_dump() for o in answer.options], "option"
+    )
     if c.rule is None:
         if c.kind == Kind.prerequisite:
-            yield (*path, "rule"), "un prérequis doit avoir une règle (`rule`) qui dit ce qui est attendu"
+            yield (
+                (*path, "rule"),
+                "un prérequis doit avoir une règle (`rule`) qui dit ce qui est attendu",
+            )
         return
     yield from _check_rule(path, c, scales.get(answer.scale or "", []))
 
@@ -178,9 +192,12 @@ def _check_rule(path: Path, c: Criterion, scale: list[str]) -> Iterator[Issue]:
         yield (*path, "rule"), "la règle est vide"
     for key in sorted(used - allowed):
         hint = ", ".join(f"`{k}`" for k in sorted(allowed)) or "aucune règle"
-        yield (*path, "rule", key), (
-            f"la règle `{key}` ne convient pas à une réponse de type `{c.answer.type}` "
-            f"(possible : {hint})"
+        yield (
+            (*path, "rule", key),
+            (
+                f"la règle `{key}` ne convient pas à une réponse de type `{c.answer.type}` "
+                f"(possible : {hint})"
+            ),
         )
     for key in ("min", "max"):
         value = getattr(rule, key)
@@ -188,9 +205,12 @@ def _check_rule(path: Path, c: Criterion, scale: list[str]) -> Iterator[Issue]:
             continue
         if c.answer.type == AnswerType.level:
             if value not in scale:
-                yield (*path, "rule", key), (
-                    f"le niveau « {value} » n'est pas dans l'échelle « {c.answer.scale} » "
-                    f"({', '.join(scale)})"
+                yield (
+                    (*path, "rule", key),
+                    (
+                        f"le niveau « {value} » n'est pas dans l'échelle « {c.answer.scale} » "
+                        f"({', '.join(scale)})"
+                    ),
                 )
         elif not isinstance(value, int | float):
             yield (*path, "rule", key), f"la règle `{key}` attend un nombre, pas « {value} »"
@@ -198,19 +218,28 @@ def _check_rule(path: Path, c: Criterion, scale: list[str]) -> Iterator[Issue]:
     for key in ("any_of", "none_of"):
         for ref in getattr(rule, key) or []:
             if ref not in options:
-                yield (*path, "rule", key), (
-                    f"l'option « {ref} » n'existe pas dans `answer.options` "
-                    f"({', '.join(sorted(options)) or 'aucune option'})"
+                yield (
+                    (*path, "rule", key),
+                    (
+                        f"l'option « {ref} » n'existe pas dans `answer.options` "
+                        f"({', '.join(sorted(options)) or 'aucune option'})"
+                    ),
                 )
 
 
 def _check_dimension(path: Path, c: Criterion) -> Iterator[Issue]:
     if c.answer.type != AnswerType.free_text:
-        yield (*path, "answer", "type"), "une question de motivation ou de préparation est en texte libre"
+        yield (
+            (*path, "answer", "type"),
+            "une question de motivation ou de préparation est en texte libre",
+        )
     if c.rule is not None:
-        yield (*path, "rule"), (
-            "une dimension de motivation ou de préparation n'a pas de règle : elle est notée "
-            "avec ses niveaux (`levels`)"
+        yield (
+            (*path, "rule"),
+            (
+                "une dimension de motivation ou de préparation n'a pas de règle : elle est notée "
+                "avec ses niveaux (`levels`)"
+            ),
         )
     levels = [lvl.level for lvl in c.levels]
     if len(levels) < 2:
@@ -219,10 +248,15 @@ def _check_dimension(path: Path, c: Criterion) -> Iterator[Issue]:
     expected = list(range(len(levels)))
     if sorted(levels) != expected:
         missing = sorted(set(range(max(levels) + 1)) - set(levels))
-        detail = f"il manque le niveau {', '.join(map(str, missing))}" if missing else "niveau en double"
-        yield (*path, "levels"), (
-            f"les niveaux doivent se suivre à partir de 0 sans trou : {detail} "
-            f"(niveaux trouvés : {', '.join(map(str, levels))})"
+        detail = (
+            f"il manque le niveau {', '.join(map(str, missing))}" if missing else "niveau en double"
+        )
+        yield (
+            (*path, "levels"),
+            (
+                f"les niveaux doivent se suivre à partir de 0 sans trou : {detail} "
+                f"(niveaux trouvés : {', '.join(map(str, levels))})"
+            ),
         )
     elif levels != expected:
         yield (*path, "levels"), "écrivez les niveaux dans l'ordre, du plus bas au plus haut"
@@ -232,16 +266,20 @@ def _check_fairness(path: Path, c: Criterion) -> Iterator[Issue]:
     if c.justification:
         return
     texts: list[tuple[Path, str]] = [((*path, "question"), c.question)]
-    texts += [((*path, field), getattr(c, field)) for field in ("help", "follow_up")
-              if getattr(c, field)]
+    texts += [
+        ((*path, field), getattr(c, field)) for field in ("help", "follow_up") if getattr(c, field)
+    ]
     for i, option in enumerate(c.answer.options):
         texts.append(((*path, "answer", "options", i), " ".join([option.label, *option.synonyms])))
     for text_path, text in texts:
         for ground in protected_grounds(text):
-            yield text_path, (
-                f"cette question touche à {ground}, un motif qu'on ne peut pas demander à un "
-                "candidat. Retirez-la, ou ajoutez au critère une `justification` écrite "
-                "(par exemple une obligation légale pour cette formation)"
+            yield (
+                text_path,
+                (
+                    f"cette question touche à {ground}, un motif qu'on ne peut pas demander à un "
+                    "candidat. Retirez-la, ou ajoutez au critère une `justification` écrite "
+                    "(par exemple une obligation légale pour cette formation)"
+                ),
             )
 
 
@@ -251,12 +289,14 @@ def _check_weights(raw_weights: dict, criteria: list[Criterion]) -> Iterator[Iss
         return
     total = sum(values.values())
     if abs(total - 100) > 0.01:
-        yield ("weights",), (
-            f"les poids sont des pourcentages et doivent faire 100 au total (ils font {total:g})"
+        yield (
+            ("weights",),
+            (f"les poids sont des pourcentages et doivent faire 100 au total (ils font {total:g})"),
         )
     kinds = {c.kind for c in criteria}
     for key, kind in WEIGHT_KINDS.items():
         if values.get(key, 0) > 0 and kind not in kinds and criteria:
-            yield ("weights", key), (
-                f"le poids `{key}` est de {values[key]:g} mais aucun critère n'est de ce type"
+            yield (
+                ("weights", key),
+                (f"le poids `{key}` est de {values[key]:g} mais aucun critère n'est de ce type"),
             )

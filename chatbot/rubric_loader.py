@@ -76,14 +76,21 @@ def _read(path: Path) -> tuple[Rubric | None, list[RubricIssue]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, [RubricIssue(name, line, col, "", f"erreur de syntaxe YAML : {_yaml_problem(exc)}")]
+        return None, [
+            RubricIssue(name, line, col, "", f"erreur de syntaxe YAML : {_yaml_problem(exc)}")
+        ]
     if node is None:
         return None, [RubricIssue(name, 1, 1, "", "le fichier est vide")]
     marks: dict[tuple, tuple[int, int]] = {}
-    issues = [RubricIssue(name, line, col, _dotted(p), msg) for p, msg, (line, col)
-              in _index(node, (), marks)]
+    issues = [
+        RubricIssue(name, line, col, _dotted(p), msg)
+        for p, msg, (line, col) in _index(node, (), marks)
+    ]
     if not isinstance(raw, dict):
-        return None, [*issues, RubricIssue(name, 1, 1, "", "le fichier doit contenir des champs (clé : valeur)")]
+        return None, [
+            *issues,
+            RubricIssue(name, 1, 1, "", "le fichier doit contenir des champs (clé : valeur)"),
+        ]
 
     def issue(loc: tuple, message: str) -> RubricIssue:
         line, col = _nearest_mark(marks, loc)
@@ -125,8 +132,13 @@ def _index(node: yaml.Node, path: tuple, marks: dict) -> list[tuple[tuple, str, 
             key = key_node.value
             child = (*path, key)
             if key in seen:
-                duplicates.append((child, f"le champ « {key} » est écrit deux fois",
-                                   (key_node.start_mark.line + 1, key_node.start_mark.column + 1)))
+                duplicates.append(
+                    (
+                        child,
+                        f"le champ « {key} » est écrit deux fois",
+                        (key_node.start_mark.line + 1, key_node.start_mark.column + 1),
+                    )
+                )
             seen.add(key)
             duplicates += _index(value_node, child, marks)
             marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
@@ -203,9 +215,13 @@ def _message(error: dict, loc: tuple) -> str:
         hint = f" (vouliez-vous dire « {guess[0]} » ?)" if guess else ""
         return f"champ inconnu « {loc[-1]} »{hint}"
     if kind == "string_pattern_mismatch":
-        return f"« {value} » : " + PATTERN_HINTS.get(field, (
-            "un identifiant s'écrit en minuscules sans accents, avec des chiffres et des tirets "
-            "(ex. permis-b)"))
+        return f"« {value} » : " + PATTERN_HINTS.get(
+            field,
+            (
+                "un identifiant s'écrit en minuscules sans accents, avec des chiffres et des tirets "
+                "(ex. permis-b)"
+            ),
+        )
     if kind in ("enum", "literal_error"):
         return f"valeur « {value} » non reconnue ; valeurs possibles : {ctx.get('expected', '')}"
     if kind.startswith(("int_", "float_")):
@@ -221,8 +237,11 @@ def _message(error: dict, loc: tuple) -> str:
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return "bloc de champs attendu (des lignes « nom : valeur » indentées)"
     if kind == "too_short":
-        return "ce champ est vide" if isinstance(value, str) else (
-            f"il faut au moins {ctx.get('min_length', 1)} élément(s)")
+        return (
+            "ce champ est vide"
+            if isinstance(value, str)
+            else (f"il faut au moins {ctx.get('min_length', 1)} élément(s)")
+        )
     if kind in ("greater_than", "greater_than_equal"):
         return f"valeur trop petite : {value} (minimum {ctx.get('gt', ctx.get('ge'))})"
     if kind in ("less_than", "less_than_equal"):

@@ -11,19 +11,62 @@ BUILTIN_SCALES: dict[str, list[ScaleLevel]] = {
     # French national qualification framework, lowest first.
     "diplome": _scale(
         ("aucun", "Aucun diplôme", ["sans diplôme", "pas de diplôme", "aucun diplome", "rien"]),
-        ("brevet", "Brevet des collèges (DNB)", ["brevet des collèges", "dnb", "brevet", "niveau 2"]),
-        ("cap", "CAP ou BEP (niveau 3)", ["cap", "bep", "niveau 3", "cap bep", "mention complémentaire"]),
-        ("bac", "Baccalauréat (niveau 4)", [
-            "bac", "bac pro", "baccalauréat", "bac général", "bac techno", "niveau 4", "bp",
-            "brevet professionnel", "daeu", "titre professionnel niveau 4",
-        ]),
-        ("bac2", "Bac + 2 (niveau 5)", ["bts", "dut", "but", "deug", "bac+2", "bac + 2", "niveau 5"]),
-        ("bac3", "Licence ou bac + 3 (niveau 6)", [
-            "licence", "bachelor", "bac+3", "bac + 3", "licence pro", "niveau 6",
-        ]),
-        ("bac5", "Master ou plus (niveau 7 ou 8)", [
-            "master", "bac+5", "bac + 5", "ingénieur", "doctorat", "niveau 7", "niveau 8",
-        ]),
+        (
+            "brevet",
+            "Brevet des collèges (DNB)",
+            ["brevet des collèges", "dnb", "brevet", "niveau 2"],
+        ),
+        (
+            "cap",
+            "CAP ou BEP (niveau 3)",
+            ["cap", "bep", "niveau 3", "cap bep", "mention complémentaire"],
+        ),
+        (
+            "bac",
+            "Baccalauréat (niveau 4)",
+            [
+                "bac",
+                "bac pro",
+                "baccalauréat",
+                "bac général",
+                "bac techno",
+                "niveau 4",
+                "bp",
+                "brevet professionnel",
+                "daeu",
+                "titre professionnel niveau 4",
+            ],
+        ),
+        (
+            "bac2",
+            "Bac + 2 (niveau 5)",
+            ["bts", "dut", "but", "deug", "bac+2", "bac + 2", "niveau 5"],
+        ),
+        (
+            "bac3",
+            "Licence ou bac + 3 (niveau 6)",
+            [
+                "licence",
+                "bachelor",
+                "bac+3",
+                "bac + 3",
+                "licence pro",
+                "niveau 6",
+            ],
+        ),
+        (
+            "bac5",
+            "Master ou plus (niveau 7 ou 8)",
+            [
+                "master",
+                "bac+5",
+                "bac + 5",
+                "ingénieur",
+                "doctorat",
+                "niveau 7",
+                "niveau 8",
+            ],
+        ),
     ),
     # Common European Framework of Reference for languages.
     "cecrl": _scale(

@@ -56,7 +56,9 @@ def test_version_is_a_content_hash(tmp_path):
 
 
 def test_unknown_key_suggests_the_right_one(tmp_path):
-    path = broken(tmp_path, "    question: Quel âge avez-vous ?", "    quesiton: Quel âge avez-vous ?")
+    path = broken(
+        tmp_path, "    question: Quel âge avez-vous ?", "    quesiton: Quel âge avez-vous ?"
+    )
     issue = single_issue(path, "criteria[0].quesiton", "champ inconnu « quesiton »")
     assert "question" in issue.message.split("dire")[1]
     assert issue.line == line_of(path, "quesiton")
@@ -98,8 +100,11 @@ def test_key_written_twice(tmp_path):
 
 
 def test_level_gap(tmp_path):
-    path = broken(tmp_path, "      - level: 3\n        descriptor: Envie précise",
-                  "      - level: 4\n        descriptor: Envie précise")
+    path = broken(
+        tmp_path,
+        "      - level: 3\n        descriptor: Envie précise",
+        "      - level: 4\n        descriptor: Envie précise",
+    )
     issue = single_issue(path, "criteria[11].levels", "il manque le niveau 3")
     assert issue.line == line_of(path, "id: envie-metier") + 6
 
@@ -112,8 +117,12 @@ def test_levels_out_of_order(tmp_path):
     path = tmp_path / "ordre.yaml"
     moved = text[:start] + text[end:]
     anchor = "  - id: connaissance-metier"
-    path.write_text(moved.replace(anchor, level0.rstrip("\n") + "\n\n" + anchor, 1)
-                    .replace(level0 + "      - level: 1", "      - level: 1"), encoding="utf-8")
+    path.write_text(
+        moved.replace(anchor, level0.rstrip("\n") + "\n\n" + anchor, 1).replace(
+            level0 + "      - level: 1", "      - level: 1"
+        ),
+        encoding="utf-8",
+    )
     single_issue(path, "criteria[11].levels", "dans l'ordre")
 
 
@@ -127,8 +136,11 @@ def test_dimension_needs_two_levels(tmp_path):
 
 
 def test_levels_on_a_closed_criterion(tmp_path):
-    path = broken(tmp_path, "    rule: {min: 17}\n",
-                  "    rule: {min: 17}\n    levels:\n      - {level: 0, descriptor: x, indicators: [y]}\n")
+    path = broken(
+        tmp_path,
+        "    rule: {min: 17}\n",
+        "    rule: {min: 17}\n    levels:\n      - {level: 0, descriptor: x, indicators: [y]}\n",
+    )
     single_issue(path, "criteria[0].levels", "seuls les critères de motivation")
 
 
@@ -154,9 +166,12 @@ def test_prerequisite_without_rule(tmp_path):
 
 
 def test_dimension_with_rule_or_closed_answer(tmp_path):
-    path = broken(tmp_path, "    question: Qu'est-ce qui vous donne envie",
-                  "    rule: {equals: true}\n    answer: {type: yes_no}\n"
-                  "    question: Qu'est-ce qui vous donne envie")
+    path = broken(
+        tmp_path,
+        "    question: Qu'est-ce qui vous donne envie",
+        "    rule: {equals: true}\n    answer: {type: yes_no}\n"
+        "    question: Qu'est-ce qui vous donne envie",
+    )
     issues = [i for i in check_file(path) if i.path.startswith("criteria[11]")]
     assert any("texte libre" in i.message for i in issues)
     assert any("pas de règle" in i.message for i in issues)
@@ -183,9 +198,12 @@ def test_option_referenced_by_rule_exists(tmp_path):
 
 
 def test_choice_without_options(tmp_path):
-    path = broken(tmp_path, "    answer: {type: yes_no}\n    rule: {equals: true}\n    blocking: true\n\n"
-                  "  - id: certificat", "    answer: {type: choice}\n    blocking: true\n\n"
-                  "  - id: certificat")
+    path = broken(
+        tmp_path,
+        "    answer: {type: yes_no}\n    rule: {equals: true}\n    blocking: true\n\n"
+        "  - id: certificat",
+        "    answer: {type: choice}\n    blocking: true\n\n  - id: certificat",
+    )
     single_issue(path, "criteria[1].answer", "doit lister ses options")
 
 
@@ -237,30 +255,41 @@ def test_bad_slug_and_rome(tmp_path):
     single_issue(path, "criteria[0].id", "minuscules")
 
 
-@pytest.mark.parametrize("question, ground", [
-    ("Êtes-vous mariée ?", "situation de famille"),
-    ("Avez-vous des enfants à charge ?", "situation de famille"),
-    ("Avez-vous un projet de grossesse ?", "grossesse"),
-    ("Quelle est votre nationalité d'origine ?", "origine"),
-    ("Pratiquez-vous une religion ?", "religion"),
-    ("Êtes-vous syndiqué ?", "syndicales"),
-    ("Avez-vous des problèmes de santé ou un handicap ?", "santé"),
-    ("Quel est votre numéro de sécurité sociale ?", "sécurité sociale"),
-    ("Pouvez-vous donner votre RIB ?", "bancaires"),
-])
+@pytest.mark.parametrize(
+    "question, ground",
+    [
+        ("Êtes-vous mariée ?", "situation de famille"),
+        ("Avez-vous des enfants à charge ?", "situation de famille"),
+        ("Avez-vous un projet de grossesse ?", "grossesse"),
+        ("Quelle est votre nationalité d'origine ?", "origine"),
+        ("Pratiquez-vous une religion ?", "religion"),
+        ("Êtes-vous syndiqué ?", "syndicales"),
+        ("Avez-vous des problèmes de santé ou un handicap ?", "santé"),
+        ("Quel est votre numéro de sécurité sociale ?", "sécurité sociale"),
+        ("Pouvez-vous donner votre RIB ?", "bancaires"),
+    ],
+)
 def test_forbidden_question(tmp_path, question, ground):
-    path = broken(tmp_path, "question: Avez-vous le permis de conduire B ?", f"question: {question}")
+    path = broken(
+        tmp_path, "question: Avez-vous le permis de conduire B ?", f"question: {question}"
+    )
     issue = single_issue(path, "criteria[10].question", ground)
     assert issue.line == line_of(path, question)
 
 
 def test_forbidden_option_and_justification(tmp_path):
-    path = broken(tmp_path, "label: Je n'ai pas encore de solution",
-                  "label: Je dois d'abord trouver un mode de garde")
+    path = broken(
+        tmp_path,
+        "label: Je n'ai pas encore de solution",
+        "label: Je dois d'abord trouver un mode de garde",
+    )
     single_issue(path, "answer.options[4]", "situation de famille")
-    justified = broken(tmp_path, "    label: Permis B\n    question: Avez-vous le permis de conduire B ?",
-                       "    label: Santé\n    question: Avez-vous un handicap reconnu (RQTH) ?\n"
-                       "    justification: Aménagements prévus par l'article L5213-6 du Code du travail.")
+    justified = broken(
+        tmp_path,
+        "    label: Permis B\n    question: Avez-vous le permis de conduire B ?",
+        "    label: Santé\n    question: Avez-vous un handicap reconnu (RQTH) ?\n"
+        "    justification: Aménagements prévus par l'article L5213-6 du Code du travail.",
+    )
     assert check_file(justified) == []
 
 
@@ -270,9 +299,14 @@ def test_vaccination_and_aptitude_are_allowed():
 
 
 def test_all_errors_reported_at_once(tmp_path):
-    path = broken(tmp_path, "    question: Quel âge avez-vous ?", "    quesiton: Quel âge avez-vous ?")
+    path = broken(
+        tmp_path, "    question: Quel âge avez-vous ?", "    quesiton: Quel âge avez-vous ?"
+    )
     text = path.read_text(encoding="utf-8").replace("  - id: permis-b", "  - id: vaccins")
-    text = text.replace("question: Comment viendriez-vous", "question: Quelle est votre religion ? Comment viendriez-vous")
+    text = text.replace(
+        "question: Comment viendriez-vous",
+        "question: Quelle est votre religion ? Comment viendriez-vous",
+    )
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RubricError) as caught:
         load_rubric(path)
