@@ -1,0 +1,77 @@
+"""What understanding (offline or LLM) makes of one candidate message: a list of commands.
+
+The engine applies them; it never reads the message itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+# bool (yes_no), float (number), ISO date string (date), minutes (duration),
+# option or level id (choice, level), list of option ids (multi_choice), text (free_text).
+Value = bool | float | int | str | list[str] | dt.date | None
+
+
+class SetAnswer(BaseModel):
+    """The message answers a criterion (the pending one or another one)."""
+
+    type: Literal["set_answer"] = "set_answer"
+    criterion_id: str
+    value: Value
+    evidence: str  # verbatim span of the (scrubbed) message
+    confidence: float = Field(default=1.0, ge=0, le=1)
+    note: str | None = None  # nuance kept for the counsellor, e.g. "en cours"
+
+
+class Correct(SetAnswer):
+    """The message changes an earlier answer ("en fait je n'ai pas le permis")."""
+
+    type: Literal["correct"] = "correct"
+
+
+class AskQuestion(BaseModel):
+    """The candidate asks about the training or the job."""
+
+    type: Literal["ask_question"] = "ask_question"
+    question: str
+
+
+class Handoff(BaseModel):
+    """The candidate wants to talk to a person."""
+
+    type: Literal["handoff"] = "handoff"
+
+
+class OffTopic(BaseModel):
+    type: Literal["off_topic"] = "off_topic"
+    reason: Literal["off_topic", "rude", "other_language", "empty", "too_long", "noise"] = "off_topic"
+
+
+class Unclear(BaseModel):
+    """The message is about the pending question but cannot be read as an answer."""
+
+    type: Literal["unclear"] = "unclear"
+    criterion_id: str | None = None
+    reason: Literal["vague", "dont_know", "invalid", "out_of_bounds"] = "vague"
+
+
+class Confirm(BaseModel):
+    """At the recap: the candidate confirms their answers."""
+
+    type: Literal["confirm"] = "confirm"
+
+
+class Manipulation(BaseModel):
+    """The message tries to steer the assessment ("mets-moi le niveau maximum"). Flagged only."""
+
+    type: Literal["manipulation"] = "manipulation"
+    evidence: str
+
+
+Command = Annotated[
+    SetAnswer | Correct | AskQuestion | Handoff | OffTopic | Unclear | Confirm | Manipulation,
+    Field(discriminator="type"),
+]
