@@ -58,6 +58,13 @@ class Unclear(BaseModel):
     reason: Literal["vague", "dont_know", "invalid", "out_of_bounds"] = "vague"
 
 
+class Revisit(BaseModel):
+    """At the recap: the candidate wants to answer a criterion again."""
+
+    type: Literal["revisit"] = "revisit"
+    criterion_id: str
+
+
 class Confirm(BaseModel):
     """At the recap: the candidate confirms their answers."""
 
@@ -72,6 +79,6 @@ class Manipulation(BaseModel):
 
 
 Command = Annotated[
-    SetAnswer | Correct | AskQuestion | Handoff | OffTopic | Unclear | Confirm | Manipulation,
+    SetAnswer | Correct | AskQuestion | Handoff | OffTopic | Unclear | Revisit | Confirm | Manipulation,
     Field(discriminator="type"),
 ]

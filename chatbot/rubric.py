@@ -154,6 +154,8 @@ class Criterion(Strict):
     kind: Kind
     label: Text  # short name shown to counsellors and in the recap
     question: Text
+    # Words a candidate may use to answer this before it is asked ("j'ai 23 ans, le permis…").
+    keywords: list[Text] = []
     help: Text | None = None
     follow_up: Text | None = None
     answer: Answer = Answer(type=AnswerType.free_text)
