@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 import typer
@@ -48,6 +50,142 @@ def rubrics_schema(output: Path = typer.Option(SCHEMA_PATH, help="Fichier à éc
     """Écrit le schéma JSON des rubriques (complétion et vérification dans l'éditeur)."""
     output.write_text(rubric_schema(), encoding="utf-8")
     typer.echo(f"Schéma écrit dans {output}")
+
+
+def load(rubric: str):
+    """A rubric by path or by id; a broken file prints its problems and exits 1."""
+    from chatbot.rubric_loader import RubricError, load_rubric
+
+    path = Path(rubric)
+    if not path.exists():
+        path = PROJECT_ROOT / "rubrics" / f"{rubric}.yaml"
+    try:
+        return load_rubric(path)
+    except RubricError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+@app.command("try")
+def try_answer(
+    rubric: str,
+    criterion_id: str,
+    text: str,
+    as_json: bool = typer.Option(False, "--json", help="Sortie JSON"),
+):
+    """Montre comment une réponse à un critère est comprise."""
+    from chatbot.conversation import Conversation
+
+    loaded = load(rubric)
+    if criterion_id not in {c.id for c in loaded.criteria}:
+        typer.echo(f"Critère inconnu : {criterion_id}", err=True)
+        raise typer.Exit(1)
+    conversation, _ = Conversation.begin(loaded)
+    conversation.state = conversation.state.model_copy(update={"pending": criterion_id})
+    turn = conversation.handle(text, today())
+    record = conversation.state.answers.get(criterion_id)
+    summary = {
+        "verdict": record.verdict if record else None,
+        "value": record.value if record else None,
+        "evidence": record.evidence if record else None,
+    }
+    if as_json:
+        typer.echo(json.dumps(summary, ensure_ascii=False, default=str))
+        return
+    for command in turn.commands:
+        typer.echo(f"commande : {command.model_dump_json()}")
+    typer.echo(
+        f"verdict : {summary['verdict']}  valeur : {summary['value']!r}  "
+        f"preuve : {summary['evidence']!r}"
+    )
+
+
+@app.command("simulate")
+def simulate(
+    rubric: str,
+    session: str | None = typer.Option(None, help="Identifiant de la session"),
+    as_json: bool = typer.Option(False, "--json", help="Affiche le résultat en JSON"),
+):
+    """Déroule toute la conversation dans le terminal (aussi depuis un tube)."""
+    from chatbot.conversation import Conversation
+
+    loaded = load(rubric)
+    conversation, reply = Conversation.begin(loaded, session, scrubber=_scrubber())
+    _show(reply)
+    while not reply.done:
+        line = sys.stdin.readline()
+        if not line:
+            break
+        typer.echo(f"> {line.rstrip()}")
+        reply = conversation.handle(line, today()).reply
+        _show(reply)
+    result = conversation.result()
+    typer.echo(result.model_dump_json(indent=2) if as_json else _result_text(result))
+
+
+def _scrubber():
+    try:
+        from pii import Pseudonymizer
+    except ImportError:
+        from chatbot.conversation import PassThroughScrubber
+
+        return PassThroughScrubber()
+    return Pseudonymizer()
+
+
+def _show(reply) -> None:
+    if reply.progress:
+        typer.echo(f"[{reply.progress}]")
+    for message in reply.messages:
+        typer.echo(f"Assistant : {message}")
+    if reply.buttons:
+        typer.echo("   " + "  ".join(f"[{b.label}]" for b in reply.buttons))
+
+
+def _result_text(result) -> str:
+    lines = ["", f"Résultat ({'complet' if result.complete else 'incomplet'}) :"]
+    for c in result.criteria:
+        lines.append(f"  {c.label} : {c.verdict} ({c.value!r}) « {c.evidence or ''} »")
+    for d in result.dimensions:
+        lines.append(f"  {d.label} : niveau {d.level}/{d.max_level} — {d.rationale}")
+    lines.append(f"  Mobilité : {result.mobility}")
+    lines.append(f"  Disponibilité : {result.availability}")
+    lines.append(f"  Signalements : {', '.join(result.flags) or 'aucun'}")
+    return "\n".join(lines)
+
+
+@app.command("eval")
+def evaluate(
+    rubrics: list[str],
+    personas: Path = typer.Option(PROJECT_ROOT / "evals" / "personas", help="Dossier des personas"),
+    as_json: bool = typer.Option(False, "--json", help="Sortie JSON"),
+):
+    """Rejoue les personas et mesure la qualité de la pré-qualification."""
+    from evals.personas import evaluate as run_eval
+    from evals.personas import load_personas
+
+    loaded = {r.id: r for r in map(load, rubrics)}
+    report = run_eval(loaded, load_personas(personas))
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    for key in (
+        "personas",
+        "criteria_accuracy",
+        "dimension_within_range",
+        "questions_per_criterion",
+        "flags_found",
+        "completed",
+    ):
+        typer.echo(f"{key}: {report[key]}")
+    for rubric_id, figures in report["per_rubric"].items():
+        typer.echo(f"  {rubric_id}: {figures}")
+    for failure in report["failures"]:
+        typer.echo(f"  ÉCART {failure}")
 
 
 if __name__ == "__main__":

@@ -47,7 +47,9 @@ class Handoff(BaseModel):
 
 class OffTopic(BaseModel):
     type: Literal["off_topic"] = "off_topic"
-    reason: Literal["off_topic", "rude", "other_language", "empty", "too_long", "noise"] = "off_topic"
+    reason: Literal[
+        "off_topic", "greeting", "rude", "other_language", "empty", "too_long", "noise"
+    ] = "off_topic"
 
 
 class Unclear(BaseModel):
@@ -79,6 +81,14 @@ class Manipulation(BaseModel):
 
 
 Command = Annotated[
-    SetAnswer | Correct | AskQuestion | Handoff | OffTopic | Unclear | Revisit | Confirm | Manipulation,
+    SetAnswer
+    | Correct
+    | AskQuestion
+    | Handoff
+    | OffTopic
+    | Unclear
+    | Revisit
+    | Confirm
+    | Manipulation,
     Field(discriminator="type"),
 ]

@@ -1,0 +1,81 @@
+"""One candidate's conversation: clean → scrub → understand → engine step → reply.
+
+Shared by the browser chat, `screening simulate`, the evals and the load tests, so that every
+path runs the same turn. It performs no storage I/O: callers persist what `Turn` reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from chatbot import engine
+from chatbot.commands import Command
+from chatbot.engine import Reply, ScreeningState
+from chatbot.results import ScreeningResult
+from chatbot.rubric import Rubric
+from chatbot.understanding.base import TurnContext, Understander, clean_message
+from chatbot.understanding.offline import OfflineUnderstander
+
+log = logging.getLogger(__name__)
+
+
+class PassThroughScrubber:
+    """Used only where no personal data can occur (evals of synthetic personas)."""
+
+    def scrub(self, text: str) -> str:
+        return text
+
+    def restore(self, text: str) -> str:
+        return text
+
+
+@dataclass
+class Turn:
+    candidate_text: str  # scrubbed: what is stored and what a model may see
+    commands: list[Command]
+    reply: Reply
+    method: str  # "offline" or "llm"
+    fallback: bool = False  # the LLM failed and offline understanding took the turn
+
+
+@dataclass
+class Conversation:
+    rubric: Rubric
+    state: ScreeningState
+    scrubber: object = field(default_factory=PassThroughScrubber)
+    understander: Understander = field(default_factory=OfflineUnderstander)
+    fallback: Understander = field(default_factory=OfflineUnderstander)
+
+    @classmethod
+    def begin(
+        cls, rubric: Rubric, session_id: str | None = None, contact: str | None = None, **kwargs
+    ) -> tuple[Conversation, Reply]:
+        state, reply = engine.start(rubric, session_id, contact)
+        return cls(rubric=rubric, state=state, **kwargs), reply
+
+    def handle(self, raw_text: str, now: dt.date) -> Turn:
+        scrubbed = self.scrubber.scrub(clean_message(raw_text))
+        context = TurnContext(self.rubric, self.state, now)
+        method, fell_back = _method_of(self.understander), False
+        try:
+            commands = self.understander.understand(scrubbed, context)
+        except Exception:  # a model failure must never lose the turn
+            log.warning("understanding failed, offline fallback for this turn", exc_info=True)
+            commands = self.fallback.understand(scrubbed, context)
+            method, fell_back = "offline", True
+        self.state, reply = engine.step(self.rubric, self.state, commands, now)
+        reply = reply.model_copy(
+            update={"messages": [self.scrubber.restore(m) for m in reply.messages]}
+        )
+        return Turn(str(scrubbed), commands, reply, method, fell_back)
+
+    def result(self) -> ScreeningResult:
+        from chatbot.report import build_result
+
+        return build_result(self.rubric, self.state)
+
+
+def _method_of(understander: Understander) -> str:
+    return "offline" if isinstance(understander, OfflineUnderstander) else "llm"

@@ -1,0 +1,361 @@
+"""The screening dialogue: a pure, deterministic function of (rubric, state, commands, now).
+
+No I/O, no clock, no Chainlit: the same inputs always give the same state and reply, so a
+screening can be replayed from its stored turns, simulated in a terminal and evaluated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from chatbot import messages as msg
+from chatbot.answers import display_value, verdict_for
+from chatbot.commands import (
+    AskQuestion,
+    Command,
+    Confirm,
+    Correct,
+    Handoff,
+    Manipulation,
+    OffTopic,
+    Revisit,
+    SetAnswer,
+    Unclear,
+    Value,
+)
+from chatbot.faq import answer_question
+from chatbot.results import Flag, Method, Verdict
+from chatbot.rubric import DIMENSION_KINDS, AnswerType, Criterion, Rubric, WhenUnclear
+
+Phase = Literal["questions", "recap", "done"]
+
+
+class AnswerRecord(BaseModel):
+    value: Value = None
+    evidence: str | None = None
+    verdict: Verdict
+    method: Method = Method.offline
+    confidence: float = 0.0
+    note: str | None = None
+
+
+class ScreeningState(BaseModel):
+    rubric_id: str
+    rubric_version: str
+    session_id: str | None = None
+    contact: str = "votre conseiller France Travail"
+    phase: Phase = "questions"
+    pending: str | None = None
+    answers: dict[str, AnswerRecord] = {}
+    tries: dict[str, int] = {}
+    texts: dict[str, list[str]] = {}  # candidate's own words for motivation / readiness
+    flags: list[Flag] = []
+    manipulation_evidence: list[str] = []
+    questions_asked: int = 0
+    turns: int = 0
+
+
+class Button(BaseModel):
+    label: str
+    value: str  # sent as the candidate's message when clicked: typing works the same
+
+
+class Reply(BaseModel):
+    messages: list[str]
+    buttons: list[Button] = []
+    progress: str | None = None
+    criterion_id: str | None = None
+    done: bool = False
+    handoff: bool = False
+    asked: list[str] = Field(default_factory=list)  # criterion ids whose question was (re)asked
+
+
+class _Turn:
+    """Mutable scratch space for one step; the state is copied before any change."""
+
+    def __init__(self, rubric: Rubric, state: ScreeningState, now: dt.date):
+        self.rubric, self.state, self.now = rubric, state, now
+        self.lines: list[str] = []
+        self.handoff = False
+        self.acknowledged = False
+
+
+def start(
+    rubric: Rubric, session_id: str | None = None, contact: str | None = None
+) -> tuple[ScreeningState, Reply]:
+    state = ScreeningState(
+        rubric_id=rubric.id, rubric_version=rubric.version, session_id=session_id
+    )
+    if contact:
+        state.contact = contact
+    turn = _Turn(rubric, state, dt.date.min)
+    return state, _advance(turn)
+
+
+def step(
+    rubric: Rubric, state: ScreeningState, commands: list[Command], now: dt.date
+) -> tuple[ScreeningState, Reply]:
+    state = state.model_copy(deep=True)
+    state.turns += 1
+    turn = _Turn(rubric, state, now)
+    if state.phase == "done":
+        return state, Reply(messages=[msg.ALREADY_DONE], done=True)
+    retry_reason = None
+    for command in commands:
+        retry_reason = _apply(turn, command) or retry_reason
+    if retry_reason is not None and state.pending and state.pending not in state.answers:
+        return state, _retry(turn, retry_reason)
+    if retry_reason not in (None, "off_topic") and state.phase == "recap":
+        return state, recap_choices(rubric, turn.lines)
+    return state, _advance(turn)
+
+
+def session_start(rubric: Rubric, state: ScreeningState) -> dt.date:
+    sessions = rubric.training.sessions
+    chosen = next((s for s in sessions if s.id == state.session_id), None)
+    return (chosen or min(sessions, key=lambda s: s.start)).start
+
+
+def session_end(rubric: Rubric, state: ScreeningState) -> dt.date:
+    chosen = next((s for s in rubric.training.sessions if s.id == state.session_id), None)
+    return (chosen or min(rubric.training.sessions, key=lambda s: s.start)).end
+
+
+# --- applying commands ---------------------------------------------------------------------------
+
+RetryReason = Literal["vague", "dont_know", "invalid", "out_of_bounds", "off_topic", "which"]
+
+
+def _apply(turn: _Turn, command: Command) -> RetryReason | None:
+    state = turn.state
+    match command:
+        case Correct() | SetAnswer():
+            return _set_answer(turn, command)
+        case Unclear(reason=reason):
+            return reason
+        case AskQuestion(question=question):
+            turn.lines.append(answer_question(turn.rubric, question) or msg.DONT_KNOW_ANSWER)
+            return "off_topic"
+        case Handoff():
+            _flag(state, Flag.handoff_requested)
+            turn.handoff = True
+            turn.lines.append(msg.HANDOFF.format(contact=state.contact))
+            return "off_topic"
+        case Manipulation(evidence=evidence):
+            _flag(state, Flag.manipulation_attempt)
+            state.manipulation_evidence.append(evidence)
+            turn.lines.append(msg.MANIPULATION)
+            return "off_topic"
+        case OffTopic(reason=reason):
+            turn.lines.append(_OFF_TOPIC_LINES[reason])
+            return "off_topic"
+        case Revisit(criterion_id=criterion_id):
+            if state.phase == "recap":
+                state.pending = criterion_id
+                state.phase = "questions"
+                state.answers.pop(criterion_id, None)
+                state.texts.pop(criterion_id, None)
+                state.tries.pop(criterion_id, None)
+            return None
+        case Confirm():
+            if state.phase == "recap":
+                state.phase = "done"
+            return None
+    return None
+
+
+_OFF_TOPIC_LINES = {
+    "off_topic": msg.OFF_TOPIC,
+    "greeting": msg.GREETING,
+    "rude": msg.RUDE,
+    "other_language": msg.OTHER_LANGUAGE,
+    "empty": msg.EMPTY,
+    "too_long": msg.TOO_LONG,
+    "noise": msg.NOISE,
+}
+
+
+def _set_answer(turn: _Turn, command: SetAnswer) -> RetryReason | None:
+    state, rubric = turn.state, turn.rubric
+    if command.criterion_id not in {c.id for c in rubric.criteria}:
+        return None
+    criterion = rubric.criterion(command.criterion_id)
+    if criterion.kind in DIMENSION_KINDS:
+        state.texts.setdefault(criterion.id, []).append(str(command.value))
+        record = AnswerRecord(
+            value=" ".join(state.texts[criterion.id]),
+            evidence=command.evidence,
+            verdict=Verdict.met,
+            confidence=command.confidence,
+        )
+        state.answers[criterion.id] = record
+        _acknowledge(turn)
+        return None
+    if not _within_bounds(criterion, command.value):
+        return "out_of_bounds" if criterion.id == state.pending else None
+    verdict = verdict_for(
+        criterion,
+        command.value,
+        rubric=rubric,
+        session_start=session_start(rubric, state),
+        session_end=session_end(rubric, state),
+        today=turn.now,
+    )
+    previous = state.answers.get(criterion.id)
+    record = AnswerRecord(
+        value=command.value,
+        evidence=command.evidence,
+        verdict=verdict,
+        confidence=command.confidence,
+        note=command.note,
+        method=_method(command),
+    )
+    state.answers[criterion.id] = record
+    if previous is not None and previous.value != command.value:
+        if not isinstance(command, Correct):
+            _flag(state, Flag.inconsistent_answers)
+        turn.lines.append(
+            msg.CORRECTED.format(
+                label=criterion.label, value=display_value(rubric, criterion, command.value)
+            )
+        )
+    else:
+        _acknowledge(turn)
+    return None
+
+
+def _method(command: SetAnswer) -> Method:
+    return Method.llm if command.note == "llm" else Method.offline
+
+
+def _within_bounds(criterion: Criterion, value: Value) -> bool:
+    if criterion.answer.type != AnswerType.number or not isinstance(value, int | float):
+        return True
+    low, high = criterion.answer.min, criterion.answer.max
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _acknowledge(turn: _Turn) -> None:
+    if not turn.acknowledged:
+        turn.lines.append(msg.ACK[turn.state.turns % len(msg.ACK)])
+        turn.acknowledged = True
+
+
+def _flag(state: ScreeningState, flag: Flag) -> None:
+    if flag not in state.flags:
+        state.flags.append(flag)
+
+
+# --- what to say next ----------------------------------------------------------------------------
+
+
+def _retry(turn: _Turn, reason: RetryReason) -> Reply:
+    state, criterion = turn.state, turn.rubric.criterion(turn.state.pending)
+    if reason == "off_topic":  # a side question or remark does not use up a try
+        turn.lines.append(msg.BACK_TO_QUESTION)
+        return _ask(turn, criterion, criterion.question, reasked=True)
+    state.tries[criterion.id] = state.tries.get(criterion.id, 0) + 1
+    if state.tries[criterion.id] >= criterion.max_tries:
+        _give_up(turn, criterion)
+        turn.lines.append(msg.MOVE_ON)
+        return _advance(turn)
+    hint = {
+        "dont_know": msg.RETRY_DONT_KNOW,
+        "out_of_bounds": msg.RETRY_OUT_OF_BOUNDS,
+    }.get(reason)
+    if criterion.kind in DIMENSION_KINDS:
+        hint = hint or msg.RETRY_FREE_TEXT
+    elif criterion.answer.type == AnswerType.yes_no:
+        hint = hint or msg.RETRY_YES_NO
+    turn.lines.append(hint or msg.RETRY_DEFAULT)
+    question = criterion.follow_up or criterion.help or criterion.question
+    if question == criterion.help:
+        question = f"{criterion.help} {criterion.question}"
+    return _ask(turn, criterion, question, reasked=True)
+
+
+def _give_up(turn: _Turn, criterion: Criterion) -> None:
+    state = turn.state
+    if criterion.kind in DIMENSION_KINDS:
+        state.answers[criterion.id] = AnswerRecord(verdict=Verdict.unclear)
+        return
+    verdict = {
+        WhenUnclear.counsellor_checks: Verdict.unclear,
+        WhenUnclear.not_met: Verdict.not_met,
+        WhenUnclear.met: Verdict.met,
+    }[criterion.when_unclear]
+    state.answers[criterion.id] = AnswerRecord(verdict=verdict, note="réponse pas claire")
+    _flag(state, Flag.unclear_answers)
+
+
+def _advance(turn: _Turn) -> Reply:
+    state, rubric = turn.state, turn.rubric
+    if state.phase == "questions":
+        following = next((c for c in rubric.criteria if c.id not in state.answers), None)
+        if following is not None:
+            return _ask(turn, following, following.question)
+        state.phase, state.pending = "recap", None
+        return _recap(turn)
+    if state.phase == "recap":
+        return _recap(turn)
+    state.pending = None
+    turn.lines.append(msg.CLOSING.format(contact=state.contact))
+    return Reply(messages=turn.lines, done=True, handoff=turn.handoff)
+
+
+def _ask(turn: _Turn, criterion: Criterion, question: str, reasked: bool = False) -> Reply:
+    state, rubric = turn.state, turn.rubric
+    state.pending = criterion.id
+    state.questions_asked += 1
+    index = [c.id for c in rubric.criteria].index(criterion.id) + 1
+    return Reply(
+        messages=[*turn.lines, question],
+        buttons=_buttons(rubric, criterion),
+        progress=msg.PROGRESS.format(index=index, total=len(rubric.criteria)),
+        criterion_id=criterion.id,
+        handoff=turn.handoff,
+        asked=[criterion.id],
+    )
+
+
+def _buttons(rubric: Rubric, criterion: Criterion) -> list[Button]:
+    answer = criterion.answer
+    if answer.type == AnswerType.yes_no:
+        return [Button(label=msg.YES, value=msg.YES), Button(label=msg.NO, value=msg.NO)]
+    if answer.type in (AnswerType.choice, AnswerType.multi_choice):
+        return [Button(label=o.label, value=o.label) for o in answer.options]
+    if answer.type == AnswerType.level:
+        return [Button(label=lvl.label, value=lvl.label) for lvl in rubric.scale(answer.scale)]
+    return []
+
+
+def _recap(turn: _Turn) -> Reply:
+    rubric, state = turn.rubric, turn.state
+    lines = [msg.RECAP_INTRO]
+    for criterion in rubric.criteria:
+        record = state.answers.get(criterion.id)
+        if record is None or record.verdict == Verdict.unclear and record.value is None:
+            shown = msg.UNCLEAR_VALUE if record else msg.NO_ANSWER
+        else:
+            shown = display_value(rubric, criterion, record.value)
+        lines.append(f"• {criterion.label} : {shown}")
+    turn.lines.append("\n".join(lines))
+    return Reply(
+        messages=[*turn.lines, msg.RECAP_ASK],
+        buttons=[
+            Button(label=msg.RECAP_YES, value=msg.RECAP_YES),
+            Button(label=msg.RECAP_NO, value=msg.RECAP_NO),
+        ],
+        handoff=turn.handoff,
+    )
+
+
+def recap_choices(rubric: Rubric, lines: list[str]) -> Reply:
+    """Buttons to pick the answer to correct, when the candidate says something is wrong."""
+    return Reply(
+        messages=[*lines, msg.RECAP_WHICH],
+        buttons=[Button(label=c.label, value=c.label) for c in rubric.criteria],
+    )

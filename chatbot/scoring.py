@@ -1,0 +1,104 @@
+"""Offline scoring of motivation and readiness against the rubric's anchored levels.
+
+Transparent by design: a level is the highest one whose indicator phrases are found, on lemmas,
+in the candidate's own words, outside a negated clause. The evidence is the clause where each
+indicator was found, verbatim. With no indicator found, the result says so and stays low.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from chatbot.nlp import lemmas
+from chatbot.results import DimensionScore, Method
+from chatbot.rubric import AnchoredLevel, Criterion
+from chatbot.rubric_checks import fold
+from chatbot.understanding.signals import is_manipulation
+
+NEGATION = re.compile(r"\b(pas|jamais|aucun|aucune|ni|rien|sans)\b")
+CLAUSE_END = re.compile(r"[.;!?\n]+|,|\bmais\b")
+SUBSTANTIAL_WORDS = 12
+
+
+def score_dimension(criterion: Criterion, texts: list[str]) -> DimensionScore:
+    top = max(level.level for level in criterion.levels)
+    base = dict(
+        criterion_id=criterion.id,
+        kind=criterion.kind,
+        label=criterion.label,
+        max_level=top,
+        method=Method.offline,
+    )
+    clauses = [c for text in texts for c in _clauses(text) if not is_manipulation(c)]
+    if not clauses:
+        return DimensionScore(
+            **base,
+            level=None,
+            rationale="Pas de réponse exploitable à cette question.",
+            confidence=0.0,
+        )
+    found = _matches(criterion.levels, clauses)
+    if not found:
+        words = sum(len(c.split()) for c in clauses)
+        level = 1 if words >= SUBSTANTIAL_WORDS and top >= 1 else 0
+        return DimensionScore(
+            **base,
+            level=level,
+            rationale=(
+                f"Niveau {level} sur {top}, estimé faute d'indice : aucun des indices décrits "
+                "pour ce critère n'a été trouvé dans la réponse. À vérifier par le conseiller."
+            ),
+            confidence=0.3,
+        )
+    level = max(found)
+    anchor = next(a for a in criterion.levels if a.level == level)
+    indicators = sorted({indicator for indicator, _ in found[level]})
+    evidence = list(dict.fromkeys(clause for _, clause in found[level]))
+    spread = len(found) - 1  # indicators of several levels: less sure
+    return DimensionScore(
+        **base,
+        level=level,
+        rationale=(
+            f"Niveau {level} sur {top} : {anchor.descriptor} "
+            f"Indices trouvés : {', '.join(f'« {i} »' for i in indicators)}."
+        ),
+        evidence=evidence,
+        confidence=round(max(0.4, min(0.9, 0.55 + 0.1 * len(found[level]) - 0.1 * spread)), 2),
+    )
+
+
+def _clauses(text: str) -> list[str]:
+    parts, start = [], 0
+    for match in CLAUSE_END.finditer(text):
+        parts.append(text[start : match.start()])
+        start = match.end()
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _matches(levels: list[AnchoredLevel], clauses: list[str]) -> dict[int, list[tuple[str, str]]]:
+    found: dict[int, list[tuple[str, str]]] = {}
+    for clause in clauses:
+        clause_lemmas = tuple(fold(lemma) for lemma, _, _ in lemmas(clause))
+        folded = fold(clause)
+        negated = bool(NEGATION.search(folded))
+        for anchor in levels:
+            for indicator in anchor.indicators:
+                if negated and anchor.level > 0 and not NEGATION.search(fold(indicator)):
+                    continue
+                if _contains(clause_lemmas, _indicator_lemmas(indicator)) or re.search(
+                    rf"\b{re.escape(fold(indicator))}\b", folded
+                ):
+                    found.setdefault(anchor.level, []).append((indicator, clause))
+    return found
+
+
+@cache
+def _indicator_lemmas(indicator: str) -> tuple[str, ...]:
+    return tuple(fold(lemma) for lemma, _, _ in lemmas(indicator))
+
+
+def _contains(sequence: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    n = len(part)
+    return n > 0 and any(sequence[i : i + n] == part for i in range(len(sequence) - n + 1))
