@@ -1,0 +1,523 @@
+"""Repository functions in domain terms. Every function that changes something commits.
+
+Callers pass a `Session` (see `storage.db.session_scope`); times default to now, in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, TypeAdapter
+from sqlmodel import Session, col, select
+
+from chatbot.results import Flag, Method, ScreeningResult, Verdict
+from chatbot.rubric import Kind, Rubric
+from storage.models import (
+    OPEN_STATUSES,
+    AuditLog,
+    Candidate,
+    CriterionResultRow,
+    Decision,
+    DimensionScoreRow,
+    Override,
+    Role,
+    Screening,
+    ScreeningStatus,
+    Training,
+    TrainingSession,
+    Turn,
+)
+from storage.types import utcnow
+
+ERASED_REF_PREFIX = "efface-"
+_CHILD_TABLES = (Turn, CriterionResultRow, DimensionScoreRow, Override)
+_JSON_ADAPTER = TypeAdapter(dict[str, Any])
+
+
+# --- candidates, trainings ----------------------------------------------------------------
+
+
+def get_or_create_candidate(db: Session, ref: str) -> Candidate:
+    candidate = db.exec(select(Candidate).where(Candidate.ref == ref)).first()
+    if candidate is None:
+        candidate = Candidate(ref=ref)
+        db.add(candidate)
+        db.commit()
+    return candidate
+
+
+def sync_trainings(db: Session, rubrics: Iterable[Rubric]) -> None:
+    """Insert or update one training per rubric and its sessions (sessions are never deleted:
+    screenings refer to them)."""
+    for rubric in rubrics:
+        training = db.get(Training, rubric.id) or Training(id=rubric.id)
+        training.title = rubric.training.title
+        training.sector = rubric.training.sector
+        training.version = rubric.version
+        db.add(training)
+        for spec in rubric.training.sessions:
+            row = db.get(TrainingSession, (rubric.id, spec.id))
+            row = row or TrainingSession(training_id=rubric.id, id=spec.id)
+            row.start, row.end, row.seats = spec.start, spec.end, spec.seats
+            db.add(row)
+    db.commit()
+
+
+# --- screenings ---------------------------------------------------------------------------
+
+
+def get_screening(db: Session, screening_id: int) -> Screening:
+    screening = db.get(Screening, screening_id)
+    if screening is None:
+        raise LookupError(f"no screening {screening_id}")
+    return screening
+
+
+def create_screening(
+    db: Session,
+    candidate_ref: str,
+    training_id: str,
+    *,
+    rubric_version: str,
+    session_id: str | None = None,
+    prompts_hash: str | None = None,
+) -> Screening:
+    candidate = get_or_create_candidate(db, candidate_ref)
+    screening = Screening(
+        candidate_id=candidate.id,
+        training_id=training_id,
+        session_id=session_id,
+        rubric_version=rubric_version,
+        prompts_hash=prompts_hash,
+    )
+    db.add(screening)
+    db.commit()
+    return screening
+
+
+def find_open_screening(
+    db: Session, candidate_ref: str, training_id: str, session_id: str | None = None
+) -> Screening | None:
+    """The latest screening of this candidate for this training and session that can resume."""
+    query = (
+        select(Screening)
+        .join(Candidate)
+        .where(
+            Candidate.ref == candidate_ref,
+            Screening.training_id == training_id,
+            col(Screening.session_id).is_(None)
+            if session_id is None
+            else Screening.session_id == session_id,
+            col(Screening.status).in_(OPEN_STATUSES),
+        )
+        .order_by(col(Screening.created_at).desc(), col(Screening.id).desc())
+    )
+    return db.exec(query).first()
+
+
+def record_consent(db: Session, screening_id: int, *, now: dt.datetime | None = None) -> Screening:
+    screening = get_screening(db, screening_id)
+    screening.status = ScreeningStatus.consented
+    screening.consent_at = screening.updated_at = now or utcnow()
+    db.add(screening)
+    db.commit()
+    return screening
+
+
+def record_decline(db: Session, screening_id: int, *, now: dt.datetime | None = None) -> Screening:
+    """Declining keeps nothing beyond the refusal: no state, no turns, no result."""
+    screening = get_screening(db, screening_id)
+    _delete_children(db, [screening_id])
+    _clear_content(screening)
+    screening.status = ScreeningStatus.declined
+    screening.declined_at = screening.updated_at = now or utcnow()
+    db.add(screening)
+    db.commit()
+    return screening
+
+
+def save_state(
+    db: Session,
+    screening_id: int,
+    state: Mapping[str, Any] | BaseModel,
+    *,
+    pending_criterion_id: str | None = None,
+) -> None:
+    """Store the engine state; a consented screening becomes in progress."""
+    screening = get_screening(db, screening_id)
+    screening.state_json = _jsonable(state)
+    screening.pending_criterion_id = pending_criterion_id
+    if screening.status in (ScreeningStatus.invited, ScreeningStatus.consented):
+        screening.status = ScreeningStatus.in_progress
+    screening.updated_at = utcnow()
+    db.add(screening)
+    db.commit()
+
+
+def add_tokens(db: Session, screening_id: int, token_in: int, token_out: int) -> None:
+    """Add a model call's token counts (one atomic UPDATE: concurrent calls add up)."""
+    db.exec(
+        sa.update(Screening)
+        .where(col(Screening.id) == screening_id)
+        .values(
+            token_in=Screening.token_in + token_in,
+            token_out=Screening.token_out + token_out,
+        )
+    )
+    db.commit()
+
+
+# --- turns --------------------------------------------------------------------------------
+
+
+def append_turn(
+    db: Session,
+    screening_id: int,
+    role: Role,
+    text: str,
+    *,
+    criterion_id: str | None = None,
+    method: Method | None = None,
+    fallback: bool = False,
+) -> Turn:
+    """Store one scrubbed message and commit at once: a crash or a closed tab loses nothing."""
+    last = db.exec(select(sa.func.max(Turn.seq)).where(Turn.screening_id == screening_id)).one()
+    now = utcnow()
+    turn = Turn(
+        screening_id=screening_id,
+        seq=(last or 0) + 1,
+        role=role,
+        text=text,
+        criterion_id=criterion_id,
+        method=method,
+        fallback=fallback,
+        created_at=now,
+    )
+    db.add(turn)
+    db.exec(sa.update(Screening).where(col(Screening.id) == screening_id).values(updated_at=now))
+    db.commit()
+    return turn
+
+
+def list_turns(db: Session, screening_id: int) -> list[Turn]:
+    return list(db.exec(select(Turn).where(Turn.screening_id == screening_id).order_by(Turn.seq)))
+
+
+# --- results, overrides, decisions ----------------------------------------------------------
+
+
+def save_result(
+    db: Session,
+    screening_id: int,
+    result: ScreeningResult,
+    *,
+    ranking_score: float | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Store the result, its rows and the denormalised columns; a complete result completes the
+    screening. `ranking_score` comes from the scoring module (storage does not know the weights)."""
+    screening = get_screening(db, screening_id)
+    _store_result(db, screening, result, ranking_score)
+    now = now or utcnow()
+    if result.complete and screening.status != ScreeningStatus.completed:
+        screening.status = ScreeningStatus.completed
+        screening.completed_at = now
+    screening.updated_at = now
+    db.add(screening)
+    db.commit()
+
+
+def load_result(db: Session, screening_id: int) -> ScreeningResult | None:
+    stored = get_screening(db, screening_id).result_json
+    return None if stored is None else ScreeningResult.model_validate(stored)
+
+
+def record_override(
+    db: Session,
+    screening_id: int,
+    target_id: str,
+    after: Verdict | int | None,
+    *,
+    reason: str,
+    counsellor: str,
+    ranking_score: float | None,
+) -> Override:
+    """A counsellor changes a verdict (criterion) or a level (dimension). The reason is mandatory;
+    the change is audited. Pass the ranking score recomputed on the changed result."""
+    if not reason.strip():
+        raise ValueError("an override needs a reason")
+    screening = get_screening(db, screening_id)
+    result = load_result(db, screening_id)
+    if result is None:
+        raise ValueError(f"screening {screening_id} has no result to override")
+    before = _apply_override(result, target_id, after)
+    _store_result(db, screening, result, ranking_score)
+    override = Override(
+        screening_id=screening_id,
+        target_id=target_id,
+        before=before,
+        after=after,
+        reason=reason.strip(),
+        counsellor=counsellor,
+    )
+    db.add(override)
+    screening.updated_at = override.at
+    db.add(screening)
+    db.flush()
+    details = {"target_id": target_id, "before": before, "after": after, "override_id": override.id}
+    audit(db, counsellor, "override", screening_id=screening_id, details=details, commit=False)
+    db.commit()
+    return override
+
+
+def record_decision(
+    db: Session, screening_id: int, decision: Decision | None, *, counsellor: str
+) -> None:
+    """The counsellor's decision (None withdraws it); audited with the previous one."""
+    screening = get_screening(db, screening_id)
+    details = {"before": screening.decision, "after": decision}
+    screening.decision = decision
+    screening.decision_by = counsellor if decision else None
+    screening.decision_at = utcnow() if decision else None
+    db.add(screening)
+    audit(db, counsellor, "decision", screening_id=screening_id, details=details, commit=False)
+    db.commit()
+
+
+# --- audit, GDPR ----------------------------------------------------------------------------
+
+
+def audit(
+    db: Session,
+    actor: str,
+    action: str,
+    *,
+    screening_id: int | None = None,
+    candidate_ref: str | None = None,
+    details: Mapping[str, Any] | None = None,
+    commit: bool = True,
+) -> AuditLog:
+    entry = AuditLog(
+        actor=actor,
+        action=action,
+        screening_id=screening_id,
+        candidate_ref=candidate_ref,
+        details=_jsonable(details) if details is not None else None,
+    )
+    db.add(entry)
+    if commit:
+        db.commit()
+    return entry
+
+
+def purge_older_than(
+    db: Session, days: int, *, actor: str = "system", now: dt.datetime | None = None
+) -> int:
+    """Delete screenings with no activity for `days` days, and candidates left without any.
+    Returns the number of screenings deleted; the purge itself is audited."""
+    cutoff = (now or utcnow()) - dt.timedelta(days=days)
+    ids = list(db.exec(select(Screening.id).where(Screening.updated_at < cutoff)))
+    for chunk in _chunks(ids, 500):
+        _delete_children(db, chunk)
+        db.exec(sa.delete(Screening).where(col(Screening.id).in_(chunk)))
+    orphans = sa.delete(Candidate).where(
+        ~sa.exists().where(col(Screening.candidate_id) == Candidate.id)
+    )
+    candidates = db.exec(orphans).rowcount
+    details = {"days": days, "screenings": len(ids), "candidates": candidates}
+    audit(db, actor, "purge", details=details, commit=False)
+    db.commit()
+    return len(ids)
+
+
+def erase_candidate(db: Session, ref: str, *, actor: str) -> int:
+    """Erase one candidate's data (right to erasure). Screenings stay as empty `erased` rows so
+    that counts and statistics hold; the reference is replaced by a random one. Audited.
+    Returns the number of screenings erased (0 for an unknown reference)."""
+    candidate = db.exec(select(Candidate).where(Candidate.ref == ref)).first()
+    if candidate is None:
+        return 0
+    screenings = list(db.exec(select(Screening).where(Screening.candidate_id == candidate.id)))
+    _delete_children(db, [s.id for s in screenings])
+    for screening in screenings:
+        _clear_content(screening)
+        screening.status = ScreeningStatus.erased
+        screening.updated_at = utcnow()
+        db.add(screening)
+    candidate.ref = ERASED_REF_PREFIX + secrets.token_hex(16)
+    db.add(candidate)
+    details = {"screenings": [s.id for s in screenings]}
+    audit(db, actor, "erase", candidate_ref=ref, details=details, commit=False)
+    db.commit()
+    return len(screenings)
+
+
+def export_candidate(db: Session, ref: str, *, actor: str) -> dict[str, Any]:
+    """Everything stored about one candidate, as JSON-ready data (right of access). Audited."""
+    candidate = db.exec(select(Candidate).where(Candidate.ref == ref)).first()
+    if candidate is None:
+        raise LookupError(f"no candidate {ref!r}")
+    screenings = db.exec(
+        select(Screening).where(Screening.candidate_id == candidate.id).order_by(Screening.id)
+    )
+    export = {
+        "candidate_ref": ref,
+        "created_at": candidate.created_at.isoformat(),
+        "exported_at": utcnow().isoformat(),
+        "screenings": [_export_screening(db, s) for s in screenings],
+    }
+    audit(db, actor, "export", candidate_ref=ref)
+    return export
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _jsonable(value: Mapping[str, Any] | BaseModel) -> dict[str, Any]:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return _JSON_ADAPTER.dump_python(dict(value), mode="json")
+
+
+def _chunks(ids: list[int], size: int) -> Iterable[list[int]]:
+    return (ids[i : i + size] for i in range(0, len(ids), size))
+
+
+def _delete_children(db: Session, screening_ids: list[int]) -> None:
+    if not screening_ids:
+        return
+    # Explicit rather than relying on ON DELETE CASCADE, which SQLite honours only with a pragma.
+    for table in _CHILD_TABLES:
+        db.exec(sa.delete(table).where(col(table.screening_id).in_(screening_ids)))
+
+
+def _clear_content(screening: Screening) -> None:
+    for field in _CONTENT_FIELDS:
+        setattr(screening, field, None)
+    screening.handoff = False
+
+
+_CONTENT_FIELDS = (
+    "state_json",
+    "result_json",
+    "pending_criterion_id",
+    "decision",
+    "decision_by",
+    "decision_at",
+    "prerequisites_met",
+    "prerequisites_not_met",
+    "prerequisites_unclear",
+    "blocking_not_met",
+    "motivation_level",
+    "readiness_level",
+    "ranking_score",
+    "mobility",
+    "availability",
+    "flags",
+)
+
+
+def _apply_override(result: ScreeningResult, target_id: str, after: Verdict | int | None) -> Any:
+    """Change `result` in place; return the value before."""
+    if any(c.criterion_id == target_id for c in result.criteria):
+        criterion = result.criterion(target_id)
+        before, criterion.verdict = criterion.verdict.value, Verdict(after)
+        criterion.method = Method.counsellor
+        return before
+    if any(d.criterion_id == target_id for d in result.dimensions):
+        dimension = result.dimension(target_id)
+        if after is not None and not (isinstance(after, int) and 0 <= after <= dimension.max_level):
+            raise ValueError(f"level {after!r} outside 0..{dimension.max_level}")
+        before, dimension.level = dimension.level, after
+        dimension.method = Method.counsellor
+        return before
+    raise LookupError(f"no criterion or dimension {target_id!r} in the result")
+
+
+def _store_result(
+    db: Session, screening: Screening, result: ScreeningResult, ranking_score: float | None
+) -> None:
+    blocking_not_met = any(c.blocking and c.verdict == Verdict.not_met for c in result.criteria)
+    flags = [f for f in result.flags if f != Flag.blocking_not_met]
+    if blocking_not_met:
+        flags.append(Flag.blocking_not_met)
+    result.flags = flags
+    prerequisites = [c for c in result.criteria if c.kind == Kind.prerequisite]
+    screening.result_json = result.model_dump(mode="json")
+    screening.prerequisites_met = sum(c.verdict == Verdict.met for c in prerequisites)
+    screening.prerequisites_not_met = sum(c.verdict == Verdict.not_met for c in prerequisites)
+    screening.prerequisites_unclear = sum(c.verdict == Verdict.unclear for c in prerequisites)
+    screening.blocking_not_met = blocking_not_met
+    screening.motivation_level = _mean_level(result, Kind.motivation)
+    screening.readiness_level = _mean_level(result, Kind.readiness)
+    screening.ranking_score = ranking_score
+    screening.mobility = result.mobility
+    screening.availability = result.availability
+    screening.flags = "".join(f",{f}" for f in flags) + "," if flags else None
+    screening.handoff = screening.handoff or Flag.handoff_requested in flags
+    _delete_result_rows(db, screening.id)
+    db.add_all(_criterion_rows(screening.id, result) + _dimension_rows(screening.id, result))
+
+
+def _delete_result_rows(db: Session, screening_id: int | None) -> None:
+    for table in (CriterionResultRow, DimensionScoreRow):
+        db.exec(sa.delete(table).where(col(table.screening_id) == screening_id))
+
+
+def _mean_level(result: ScreeningResult, kind: Kind) -> float | None:
+    levels = [
+        d.level / d.max_level
+        for d in result.dimensions
+        if d.kind == kind and d.level is not None and d.max_level
+    ]
+    return sum(levels) / len(levels) if levels else None
+
+
+def _criterion_rows(screening_id: int | None, result: ScreeningResult) -> list[Any]:
+    return [
+        CriterionResultRow(
+            screening_id=screening_id,
+            criterion_id=c.criterion_id,
+            kind=c.kind,
+            blocking=c.blocking,
+            verdict=c.verdict,
+            value=c.model_dump(mode="json")["value"],
+            evidence=c.evidence,
+            method=c.method,
+            confidence=c.confidence,
+            note=c.note,
+        )
+        for c in result.criteria
+    ]
+
+
+def _dimension_rows(screening_id: int | None, result: ScreeningResult) -> list[Any]:
+    return [
+        DimensionScoreRow(
+            screening_id=screening_id,
+            criterion_id=d.criterion_id,
+            kind=d.kind,
+            level=d.level,
+            max_level=d.max_level,
+            method=d.method,
+            confidence=d.confidence,
+        )
+        for d in result.dimensions
+    ]
+
+
+def _export_screening(db: Session, screening: Screening) -> dict[str, Any]:
+    overrides = db.exec(
+        select(Override).where(Override.screening_id == screening.id).order_by(Override.id)
+    )
+    data = screening.model_dump(mode="json", exclude={"candidate_id"})
+    data["turns"] = [
+        t.model_dump(mode="json", exclude={"id", "screening_id"})
+        for t in list_turns(db, screening.id)
+    ]
+    data["overrides"] = [o.model_dump(mode="json", exclude={"screening_id"}) for o in overrides]
+    return data
