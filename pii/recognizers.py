@@ -1,0 +1,433 @@
+"""French recognizers for Presidio: one class per identifier, regex + validation + context."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from presidio_analyzer import (
+    EntityRecognizer,
+    Pattern,
+    PatternRecognizer,
+    RecognizerResult,
+)
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    EmailRecognizer,
+    IbanRecognizer,
+    SpacyRecognizer,
+)
+from stdnum.fr import nir as stdnum_nir
+
+from pii import policy
+from pii.lexicon import first_names, french_words, stop_words
+
+LANG = "fr"
+SEP = r"[ .\-]?"  # separators people put between digit groups
+
+
+def compact(value: str) -> str:
+    return re.sub(r"[\s.\-/]", "", value).upper()
+
+
+class FrNirRecognizer(PatternRecognizer):
+    """Numéro de sécurité sociale: 13 digits (+ 2-digit key), Corsica 2A/2B, any separators."""
+
+    PATTERNS = [
+        Pattern(
+            "NIR",
+            r"(?<![\w])[1-478]"
+            + SEP
+            + r"\d{2}"
+            + SEP
+            + r"(?:0[1-9]|1[0-2]|[2-9]\d)"
+            + SEP
+            + r"(?:\d{2}|2[ABab])"
+            + SEP
+            + r"\d{3}"
+            + SEP
+            + r"\d{3}(?:"
+            + SEP
+            + r"\d{2})?(?![\w])",
+            0.5,
+        )
+    ]
+    CONTEXT = ["sécu", "secu", "sécurité", "securite", "sociale", "nir", "insee", "vitale", "ss"]
+
+    def __init__(self):
+        super().__init__(
+            "FR_NIR",
+            patterns=self.PATTERNS,
+            context=self.CONTEXT,
+            supported_language=LANG,
+            name="FrNirRecognizer",
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        # A valid key makes it certain; a wrong key (a typo) still leaves a personal number.
+        return True if stdnum_nir.is_valid(compact(pattern_text)) else None
+
+
+class FrPhoneRecognizer(PatternRecognizer):
+    """French phone numbers: 0X XX XX XX XX with spaces, dots, dashes or nothing; +33 / 0033."""
+
+    PATTERNS = [
+        Pattern(
+            "FR phone",
+            r"(?<![\w+])(?<!\d[ .\-])(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?|0)[1-9](?:[ .\-]?\d){8}"
+            r"(?![ .\-]?\d)",
+            0.7,
+        )
+    ]
+    CONTEXT = [
+        "tel",
+        "tél",
+        "téléphone",
+        "telephone",
+        "portable",
+        "numéro",
+        "numero",
+        "joindre",
+        "appeler",
+        "mobile",
+        "fixe",
+        "num",
+        "06",
+        "07",
+    ]
+
+    def __init__(self):
+        super().__init__(
+            "PHONE_NUMBER",
+            patterns=self.PATTERNS,
+            context=self.CONTEXT,
+            supported_language=LANG,
+            name="FrPhoneRecognizer",
+        )
+
+
+class FranceTravailIdRecognizer(PatternRecognizer):
+    """Identifiant demandeur d'emploi: 7 digits + a letter or digit, and the 11-character form."""
+
+    PATTERNS = [
+        Pattern("FT id 7 digits + letter", r"(?<![\w])\d{7}[A-Za-z](?![\w])", 0.6),
+        Pattern("FT id 8 digits", r"(?<![\w])\d{8}(?![\w])", 0.45),
+        Pattern("FT id 11 chars", r"(?<![\w])\d{7}[A-Za-z0-9]\d{3}(?![\w])", 0.45),
+        Pattern("FT id 10 digits + letter", r"(?<![\w])\d{10}[A-Za-z](?![\w])", 0.45),
+    ]
+    CONTEXT = [
+        "identifiant",
+        "id",
+        "ft",
+        "france",
+        "travail",
+        "pôle",
+        "pole",
+        "emploi",
+        "inscription",
+        "demandeur",
+        "dossier",
+        "matricule",
+    ]
+
+    def __init__(self):
+        super().__init__(
+            "FR_FRANCE_TRAVAIL_ID",
+            patterns=self.PATTERNS,
+            context=self.CONTEXT,
+            supported_language=LANG,
+            name="FranceTravailIdRecognizer",
+        )
+
+
+class FrIdDocumentRecognizer(PatternRecognizer):
+    """Carte d'identité (12 digits, or 9 characters since 2021), passport, titre de séjour."""
+
+    PATTERNS = [
+        Pattern("passport", r"(?<![\w])\d{2}[A-Za-z]{2}\d{5}(?![\w])", 0.6),
+        Pattern("CNI 1988-2021", r"(?<![\w])\d{12}(?![\w])", 0.4),
+        Pattern(
+            "CNI since 2021",
+            r"(?<![\w])(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{9}(?![\w])",
+            0.1,
+        ),
+        Pattern("titre de séjour", r"(?<![\w])\d{10}(?![\w])", 0.1),
+    ]
+    CONTEXT = [
+        "identité",
+        "identite",
+        "cni",
+        "passeport",
+        "séjour",
+        "sejour",
+        "pièce",
+        "piece",
+        "titre",
+        "carte",
+    ]
+
+    def __init__(self):
+        super().__init__(
+            "FR_ID_DOCUMENT",
+            patterns=self.PATTERNS,
+            context=self.CONTEXT,
+            supported_language=LANG,
+            name="FrIdDocumentRecognizer",
+        )
+
+
+@cache
+def _offline_tld_extract():
+    import tldextract
+
+    # Bundled public-suffix snapshot only: no download, no cache written to disk.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+
+class FrEmailRecognizer(EmailRecognizer):
+    """Presidio's email pattern, validated against the bundled public-suffix list (offline)."""
+
+    def __init__(self):
+        super().__init__(
+            context=["mail", "email", "courriel", "adresse", "@"],
+            supported_language=LANG,
+            name="FrEmailRecognizer",
+        )
+
+    def validate_result(self, pattern_text: str) -> bool:
+        return _offline_tld_extract()(pattern_text).fqdn != ""
+
+
+def iban_recognizer() -> IbanRecognizer:
+    return IbanRecognizer(
+        supported_language=LANG, context=["iban", "rib", "bancaire", "banque", "compte", "virement"]
+    )
+
+
+def credit_card_recognizer() -> CreditCardRecognizer:
+    return CreditCardRecognizer(
+        supported_language=LANG,
+        context=["carte", "bancaire", "cb", "visa", "mastercard", "crédit", "credit", "paiement"],
+    )
+
+
+STREET_TYPES = (
+    r"rue|avenue|av\.?|bd|boulevard|blvd|chemin|ch\.|impasse|imp\.?|all[ée]e|place|pl\.|route|rte|"
+    r"quai|cours|square|r[ée]sidence|r[ée]s\.?|lotissement|lot\.|cit[ée]|faubourg|fbg|voie|"
+    r"sentier|passage|ruelle|esplanade|promenade|mont[ée]e|chauss[ée]e|hameau|lieu[- ]dit|"
+    r"domaine|clos|parc|zac|za|zi|rond[- ]point|venelle|villa|port|tour"
+)
+_STOP_IN_STREET = (
+    r"à|a|et|je|j|mon|ma|mes|au|dans|depuis|pour|avec|chez|sur|tel|tél|mais|ou|donc|car|c|"
+    r"est|suis|il|elle|on|nous|vous|en|y|qui|que|quand|merci|mail|email|portable|code|cp|"
+    r"appartement|appt|apt|bat|bât|bâtiment|batiment|étage|etage"
+)
+_WORD = r"(?:(?!(?:" + _STOP_IN_STREET + r")\b)[^\W\d_][\w'’\-]*\.?)"
+_CONNECTOR = r"(?:de\s+la|de\s+l'|d'|de|du|des|la|le|les|l'|aux|au|saint|st|ste|sainte)"
+ADDRESS_RE = re.compile(
+    r"(?<![\w])"
+    r"(?:(?P<number>\d{1,4}\s?(?:bis|ter|quater|[a-dA-D](?![\w]))?)\s*,?\s*)?"
+    r"(?P<type>(?i:" + STREET_TYPES + r"))\s+"
+    r"(?P<name>(?i:"
+    + _CONNECTOR
+    + r")?\s*"
+    + _WORD
+    + r"(?:[ \t]+(?:(?i:"
+    + _CONNECTOR
+    + r")\s*)?"
+    + _WORD
+    + r"){0,5})"
+    r"(?P<postcode>\s*,?\s*\d{2}\s?\d{3}(?!\d))?"
+)
+_TRAILING_CONNECTOR = re.compile(r"(?i)(?:\s+" + _CONNECTOR + r")+$")
+
+
+class FrAddressRecognizer(EntityRecognizer):
+    """Street addresses: number (bis/ter), street type, name; the postal code that follows.
+
+    Without a number, the street name must be capitalised ("rue de la Paix"), so that
+    "je suis à la rue" stays. The commune after the postal code is kept (mobility check).
+    """
+
+    def __init__(self):
+        super().__init__(["FR_ADDRESS"], supported_language=LANG, name="FrAddressRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = []
+        for match in ADDRESS_RE.finditer(text):
+            name = match.group("name")
+            first = name.split()[0].strip("'’").split("'")[-1] if name.split() else ""
+            if not match.group("number") and not first[:1].isupper():
+                continue
+            end = self._end_without_trailing_place(text, match)
+            score = 0.85 if match.group("number") else 0.6
+            results.append(RecognizerResult("FR_ADDRESS", match.start(), end, score))
+        return results
+
+    @staticmethod
+    def _end_without_trailing_place(text: str, match: re.Match) -> int:
+        """Give back a commune written right after the street name ("12 rue X Reims")."""
+        if match.group("postcode"):
+            return match.end()
+        start, end = match.start("name"), match.end("name")
+        words = text[start:end].split()
+        while len(words) > 1 and policy.fold(words[-1].strip(".,")) in policy.place_words():
+            before = " ".join(words[:-1])
+            if _TRAILING_CONNECTOR.search(" " + before):
+                break
+            words.pop()
+        return start + len(" ".join(words)) if words else end
+
+
+MONTHS = (
+    r"janvier|janv\.?|f[ée]vrier|f[ée]vr?\.?|mars|avril|avr\.?|mai|juin|juillet|juil\.?|ao[uû]t|"
+    r"septembre|sept?\.?|octobre|oct\.?|novembre|nov\.?|d[ée]cembre|d[ée]c\.?"
+)
+DATE = (
+    r"\d{1,2}\s?[/.\-]\s?\d{1,2}\s?[/.\-]\s?\d{2,4}|\d{4}-\d{2}-\d{2}|\d{8}|"
+    r"(?:\d{1,2}|1er)\s+(?:" + MONTHS + r")(?:\s+\d{4}|\s+\d{2}(?!\d))?"
+)
+BIRTH_DATE_RE = re.compile(
+    r"(?i)(?:\bn[ée]+e?s?\b(?:\s?\(e\))?|date\s+de\s+naissance|\bddn\b|naissance|anniv\w*)"
+    r"[^\d\n]{0,20}?(?P<date>" + DATE + r")(?!\d)"
+)
+
+
+class FrBirthDateRecognizer(EntityRecognizer):
+    """A date close after "né(e) le", "date de naissance"...; other dates are kept."""
+
+    def __init__(self):
+        super().__init__(["FR_BIRTH_DATE"], supported_language=LANG, name="FrBirthDateRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        return [
+            RecognizerResult("FR_BIRTH_DATE", m.start("date"), m.end("date"), 0.85)
+            for m in BIRTH_DATE_RE.finditer(text)
+        ]
+
+
+class FrSpacyPersonRecognizer(SpacyRecognizer):
+    """spaCy's PER entities, minus places, job words and diplomas it mistakes for names."""
+
+    def __init__(self):
+        super().__init__(
+            supported_language=LANG, supported_entities=["PERSON"], name="FrSpacyPersonRecognizer"
+        )
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        results = []
+        for result in super().analyze(text, entities, nlp_artifacts):
+            result.start, result.end = _trim_name(text, result.start, result.end)
+            if result.end > result.start and not policy.is_kept(text[result.start : result.end]):
+                results.append(result)
+        return results
+
+
+def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
+    """Drop cue and filler words spaCy glues to a name ("c jordan", "Bonjour Fatima")."""
+    words = list(NAME_WORD_RE.finditer(text, start, end))
+    while words and (words[0].group().lower() in stop_words() or policy.is_kept(words[0].group())):
+        words.pop(0)
+    while words and (
+        words[-1].group().lower() in stop_words() or policy.is_kept(words[-1].group())
+    ):
+        words.pop()
+    return (words[0].start(), words[-1].end()) if words else (start, start)
+
+
+NAME_WORD_RE = re.compile(r"[^\W\d_][^\W\d_'’\-]*(?:[\-'’][^\W\d_]+)*(?![\w@])")
+STRONG_CUE = re.compile(
+    r"(?i)\b(?:je\s*m['’ ]?\s*appel+e?s?|j['’ ]?\s*m['’ ]?\s*appel+e?|jm['’ ]?\s*appel+e?"
+    r"|mon\s+(?:nom|pr[ée]nom)(?:\s+(?:de\s+famille|complet))?\s*(?:est|c['’ ]?\s*est|:)?"
+    r"|(?:nom|pr[ée]nom|nom\s+de\s+famille)\s*:|je\s+me\s+nomme)\s*:?\s*"
+)
+MEDIUM_CUE = re.compile(
+    r"(?i)(?:\bmoi\s*,?\s*c['’ ]?\s*est|\b(?:madame|monsieur|mademoiselle|mme|mlle|mr|m\.))\s+"
+)
+WEAK_CUE = re.compile(
+    r"(?i)(?:\bc['’ ]?\s*est|\bc|\bje\s+suis|\bj['’ ]?\s*suis|\bici|\bcordialement|\bsign[ée]"
+    r"|\bbonjour|\bsalut|\bmerci|\bbien\s+à\s+vous)\s*[,!.]?\s+"
+)
+
+
+def _is_first_name(word: str) -> bool:
+    folded = policy.fold(word)
+    return (
+        len(folded) >= 3
+        and word.lower() in first_names()
+        and word.lower() not in french_words()
+        and folded not in policy.kept_words()
+        and word.lower() not in stop_words()
+    )
+
+
+ELISIONS = ("j", "l", "d", "m", "t", "s", "n", "c", "qu", "jusqu", "lorsqu", "puisqu")
+
+
+def _is_name_continuation(word: str) -> bool:
+    low = word.lower()
+    if low in stop_words() or policy.fold(word) in policy.kept_words():
+        return False
+    if word.islower() and re.split(r"['’]", low)[0] in ELISIONS and re.search(r"['’]", low):
+        return False
+    return word[:1].isupper() or low in first_names() or low not in french_words()
+
+
+class FrChatNameRecognizer(EntityRecognizer):
+    """Names as typed in chat: lowercase, after "moi c'est", "je m'appelle", "c"..., or a known
+    first name standing alone ("fatima benali 06..."). spaCy misses most of these."""
+
+    def __init__(self):
+        super().__init__(["PERSON"], supported_language=LANG, name="FrChatNameRecognizer")
+
+    def load(self) -> None:
+        pass
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        spans: list[tuple[int, int, float]] = []
+        for cue, accept, score in (
+            (STRONG_CUE, self._strong_ok, 0.85),
+            (MEDIUM_CUE, self._medium_ok, 0.75),
+            (WEAK_CUE, _is_first_name, 0.6),
+        ):
+            for m in cue.finditer(text):
+                span = self._name_after(text, m.end(), accept)
+                if span:
+                    spans.append((*span, score))
+        for m in NAME_WORD_RE.finditer(text):
+            if _is_first_name(m.group()):
+                span = self._name_after(text, m.start(), _is_first_name)
+                spans.append((*span, 0.5))
+        return [RecognizerResult("PERSON", s, e, score) for s, e, score in spans]
+
+    @staticmethod
+    def _strong_ok(word: str) -> bool:
+        return (
+            word.lower() not in stop_words()
+            and policy.fold(word) not in policy.kept_words() - policy.place_words()
+        )
+
+    @staticmethod
+    def _medium_ok(word: str) -> bool:
+        return word.lower() not in stop_words() and policy.fold(word) not in policy.kept_words()
+
+    @staticmethod
+    def _name_after(text: str, pos: int, accept) -> tuple[int, int] | None:
+        """The first name word at pos (if accept() likes it) and up to two surname words."""
+        m = NAME_WORD_RE.match(text, pos)
+        if not m or not accept(m.group()):
+            return None
+        start, end = m.start(), m.end()
+        for _ in range(2):
+            gap = re.match(r"[ \t]+", text[end:])
+            nxt = NAME_WORD_RE.match(text, end + len(gap.group())) if gap else None
+            if not nxt or not _is_name_continuation(nxt.group()):
+                break
+            end = nxt.end()
+        return start, end
