@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 
 from chatbot import engine
-from chatbot.commands import Command
+from chatbot.commands import Command, Unclear
 from chatbot.engine import Reply, ScreeningState
 from chatbot.results import ScreeningResult
 from chatbot.rubric import Rubric
@@ -63,13 +63,19 @@ class Conversation:
             commands = self.understander.understand(scrubbed, context)
         except Exception:  # a model failure must never lose the turn
             log.warning("understanding failed, offline fallback for this turn", exc_info=True)
-            commands = self.fallback.understand(scrubbed, context)
-            method, fell_back = "offline", True
+            commands, method, fell_back = self._fallback(scrubbed, context), "offline", True
         self.state, reply = engine.step(self.rubric, self.state, commands, now)
         reply = reply.model_copy(
             update={"messages": [self.scrubber.restore(m) for m in reply.messages]}
         )
         return Turn(str(scrubbed), commands, reply, method, fell_back)
+
+    def _fallback(self, scrubbed: str, context: TurnContext) -> list[Command]:
+        try:
+            return self.fallback.understand(scrubbed, context)
+        except Exception:  # last resort: re-ask rather than crash
+            log.exception("offline understanding failed")
+            return [Unclear(criterion_id=self.state.pending)]
 
     def result(self) -> ScreeningResult:
         from chatbot.report import build_result

@@ -89,7 +89,7 @@ def _answers(text: str, context: TurnContext) -> list[Command]:
             continue
         kind = Correct if answered else SetAnswer
         commands.append(_command(kind, criterion, text, parsed))
-    if pending is not None:
+    if pending is not None and not (correcting and commands):
         if pending.kind in DIMENSION_KINDS:
             if not parsers.is_dont_know(text) or len(text.split()) > 6:
                 commands.append(
