@@ -218,7 +218,7 @@ YES_NO_PATTERNS: list[tuple[str, bool | None, float, str | None, bool]] = [
         True,
     ),
     (
-        r"plus\s+maintenant|n'\s*\w+\s+plus|ne\s+\w+\s+plus|plus\s+depuis",
+        r"plus\s+maintenant|(?:ne\s+|n')(?:\w+'?\s*){1,3}?plus|plus\s+depuis",
         False,
         0.85,
         "plus maintenant",
