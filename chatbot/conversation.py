@@ -38,6 +38,8 @@ class Turn:
     reply: Reply
     method: str  # "offline" or "llm"
     fallback: bool = False  # the LLM failed and offline understanding took the turn
+    tokens_in: int = 0  # model tokens spent on this turn (LLM mode), see chatbot.llm.TokenMeter
+    tokens_out: int = 0
 
 
 @dataclass

@@ -1,0 +1,204 @@
+"""LLM understanding: the same commands as the offline understander, from structured output.
+
+The model reads one scrubbed message with a compact view of the state (the pending question, the
+criteria still open, the ids already answered), never the transcript. Its output is checked
+before the engine sees it: known criterion ids, values that the offline parsers can read, and
+evidence copied verbatim from the message. Anything else raises `InvalidOutput`, and the
+conversation hands the turn to the offline understander (the fallback is recorded).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from chatbot.commands import (
+    AskQuestion,
+    Command,
+    Correct,
+    Handoff,
+    Manipulation,
+    OffTopic,
+    SetAnswer,
+    Unclear,
+)
+from chatbot.llm import InvalidOutput, ModelGateway, render
+from chatbot.rubric import DIMENSION_KINDS, AnswerType, Criterion, Rubric
+from chatbot.understanding import signals
+from chatbot.understanding.base import MAX_CHARS, TurnContext
+from chatbot.understanding.offline import OfflineUnderstander
+from chatbot.understanding.offline import _parse as parse_for  # the offline value readers
+
+SHORT_ANSWER_WORDS = 8
+SURE = 0.8
+LLM_METHOD_NOTE = "llm"  # the engine records Method.llm for answers carrying this note
+
+
+class FoundAnswer(BaseModel):
+    criterion_id: str
+    value: str
+    evidence: str
+    correction: bool = False
+
+
+class Reading(BaseModel):
+    """What the model makes of one message (the structured-output schema)."""
+
+    answers: list[FoundAnswer] = Field(default_factory=list)
+    question: str | None = None
+    handoff: bool = False
+    manipulation: str | None = None
+    unclear: Literal["vague", "dont_know", "off_topic"] | None = None
+
+
+class LLMUnderstander:
+    """`cascade`: short messages that the offline parsers read with confidence skip the model."""
+
+    def __init__(self, gateway: ModelGateway, cascade: bool = True):
+        self.gateway = gateway
+        self.cascade = cascade
+        self.offline = OfflineUnderstander()
+        self.last_method = "llm"
+        self.last_text = ""  # the scrubbed message of the last turn, kept for phrasing and scoring
+
+    def understand(self, text: str, context: TurnContext) -> list[Command]:
+        self.last_method, self.last_text = "offline", text
+        if context.pending is None or context.state.phase != "questions" or _not_a_reading(text):
+            return self.offline.understand(text, context)
+        if self.cascade:
+            offline = self.offline.understand(text, context)
+            if _offline_suffices(offline, text, context):
+                return offline
+        self.last_method = "llm"
+        reading = self.gateway.structured(
+            understanding_instructions(context),
+            [text],
+            Reading,
+            purpose="understand",
+            max_tokens=250,
+        )
+        return commands_from(reading, text, context)
+
+
+def _not_a_reading(text: str) -> bool:
+    """Empty, too long or wordless: offline says so without a model."""
+    return not text.strip() or len(text) > MAX_CHARS or not signals.has_words(text)
+
+
+def _offline_suffices(commands: list[Command], text: str, context: TurnContext) -> bool:
+    if len(text.split()) > SHORT_ANSWER_WORDS or len(commands) != 1:
+        return False
+    (command,) = commands
+    return (
+        type(command) is SetAnswer
+        and command.criterion_id == context.pending.id
+        and context.pending.kind not in DIMENSION_KINDS
+        and command.confidence >= SURE
+    )
+
+
+def understanding_instructions(context: TurnContext):
+    rubric, state, pending = context.rubric, context.state, context.pending
+    others = [
+        f"{c.id} ({c.label})"
+        for c in rubric.closed_criteria
+        if c.id != pending.id and c.id not in state.answers
+    ]
+    return render(
+        "understand.j2",
+        title=rubric.training.title,
+        pending={
+            "id": pending.id,
+            "question": pending.question,
+            "expected": expected(rubric, pending),
+        },
+        others=others,
+        answered=sorted(state.answers),
+    )
+
+
+def expected(rubric: Rubric, criterion: Criterion) -> str:
+    answer = criterion.answer
+    match answer.type:
+        case AnswerType.yes_no:
+            return "oui ou non"
+        case AnswerType.number:
+            return f"un nombre{f' en {answer.unit}' if answer.unit else ''}"
+        case AnswerType.date:
+            return "une date"
+        case AnswerType.duration:
+            return "une durée"
+        case AnswerType.choice | AnswerType.multi_choice:
+            several = (
+                "une ou plusieurs options"
+                if answer.type == AnswerType.multi_choice
+                else "une option"
+            )
+            return f"{several} parmi : " + ", ".join(o.label for o in answer.options)
+        case AnswerType.level:
+            return "un niveau parmi : " + ", ".join(s.label for s in rubric.scale(answer.scale))
+    return "un texte libre, evidence = les phrases qui répondent"
+
+
+# --- checking the model's reading ------------------------------------------------------------
+
+
+def commands_from(reading: Reading, text: str, context: TurnContext) -> list[Command]:
+    commands: list[Command] = []
+    manipulation = reading.manipulation and verbatim(reading.manipulation, text)
+    if manipulation or signals.is_manipulation(text):
+        commands.append(Manipulation(evidence=manipulation or text[:300]))
+    if reading.handoff:
+        return [*commands, Handoff()]
+    for found in reading.answers:
+        command = _answer(found, text, context)
+        if command is not None:
+            commands.append(command)
+    if reading.question and reading.question.strip():
+        commands.append(AskQuestion(question=reading.question.strip()[:300]))
+    if not any(isinstance(c, SetAnswer | AskQuestion) for c in commands):
+        commands.append(_not_answered(reading, context))
+    return commands
+
+
+def verbatim(quote: str, text: str) -> str:
+    """The quote as it stands in the message, or InvalidOutput: no paraphrase is ever kept."""
+    quote = quote.strip().strip("«»\"' ").strip()
+    if not quote or quote not in text:
+        raise InvalidOutput("evidence is not a verbatim quote of the message")
+    return quote
+
+
+def _answer(found: FoundAnswer, text: str, context: TurnContext) -> SetAnswer | None:
+    rubric, state = context.rubric, context.state
+    if found.criterion_id not in {c.id for c in rubric.criteria}:
+        raise InvalidOutput(f"unknown criterion {found.criterion_id!r}")
+    criterion = rubric.criterion(found.criterion_id)
+    evidence = verbatim(found.evidence, text)
+    if criterion.kind in DIMENSION_KINDS:
+        words = text.strip() if criterion.id == context.state.pending else evidence
+        return SetAnswer(criterion_id=criterion.id, value=words, evidence=evidence, note="llm")
+    parsed = parse_for(criterion, found.value, context, cued=False) or parse_for(
+        criterion, evidence, context, cued=False
+    )
+    if parsed is None:
+        raise InvalidOutput(f"value {found.value!r} cannot be read for {criterion.id}")
+    previous = state.answers.get(criterion.id)
+    if previous is not None and previous.value == parsed.value:
+        return None
+    kind = Correct if previous is not None and found.correction else SetAnswer
+    return kind(
+        criterion_id=criterion.id,
+        value=parsed.value,
+        evidence=evidence,
+        confidence=min(parsed.confidence, 0.9),
+        note=LLM_METHOD_NOTE,
+    )
+
+
+def _not_answered(reading: Reading, context: TurnContext) -> Command:
+    if reading.unclear == "off_topic":
+        return OffTopic(reason="off_topic")
+    reason = "dont_know" if reading.unclear == "dont_know" else "vague"
+    return Unclear(criterion_id=context.pending.id, reason=reason)
