@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from chatbot import messages as msg
 from chatbot.answers import display_value, verdict_for
@@ -70,7 +70,6 @@ class Reply(BaseModel):
     criterion_id: str | None = None
     done: bool = False
     handoff: bool = False
-    asked: list[str] = Field(default_factory=list)  # criterion ids whose question was (re)asked
 
 
 class _Turn:
@@ -256,7 +255,7 @@ def _retry(turn: _Turn, reason: RetryReason) -> Reply:
     state, criterion = turn.state, turn.rubric.criterion(turn.state.pending)
     if reason == "off_topic":  # a side question or remark does not use up a try
         turn.lines.append(msg.BACK_TO_QUESTION)
-        return _ask(turn, criterion, criterion.question, reasked=True)
+        return _ask(turn, criterion, criterion.question)
     state.tries[criterion.id] = state.tries.get(criterion.id, 0) + 1
     if state.tries[criterion.id] >= criterion.max_tries:
         _give_up(turn, criterion)
@@ -274,7 +273,7 @@ def _retry(turn: _Turn, reason: RetryReason) -> Reply:
     question = criterion.follow_up or criterion.help or criterion.question
     if question == criterion.help:
         question = f"{criterion.help} {criterion.question}"
-    return _ask(turn, criterion, question, reasked=True)
+    return _ask(turn, criterion, question)
 
 
 def _give_up(turn: _Turn, criterion: Criterion) -> None:
@@ -306,7 +305,7 @@ def _advance(turn: _Turn) -> Reply:
     return Reply(messages=turn.lines, done=True, handoff=turn.handoff)
 
 
-def _ask(turn: _Turn, criterion: Criterion, question: str, reasked: bool = False) -> Reply:
+def _ask(turn: _Turn, criterion: Criterion, question: str) -> Reply:
     state, rubric = turn.state, turn.rubric
     state.pending = criterion.id
     state.questions_asked += 1
@@ -317,7 +316,6 @@ def _ask(turn: _Turn, criterion: Criterion, question: str, reasked: bool = False
         progress=msg.PROGRESS.format(index=index, total=len(rubric.criteria)),
         criterion_id=criterion.id,
         handoff=turn.handoff,
-        asked=[criterion.id],
     )
 
 
