@@ -1,0 +1,1 @@
+"""The web side: the candidate chat (Chainlit), invitations and the one ASGI server."""

@@ -1,0 +1,255 @@
+"""The candidate chat's work, without Chainlit: open, consent, turns, result — all stored at once.
+
+Every function here is synchronous (database, parsing, scoring): the chat runs them in worker
+threads so that the event loop keeps serving other candidates. Text reaching the database is
+always scrubbed; the pseudonymiser's mapping lives only in the live chat session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from functools import cache
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from chatbot import engine
+from chatbot.conversation import Conversation, PassThroughScrubber
+from chatbot.engine import Reply, ScreeningState
+from chatbot.rubric import Rubric
+from chatbot.rubric_loader import rubrics_in
+from chatbot.settings import get_settings
+from chatbot.web.invitations import Invitation, InvitationError, invitation_url
+from storage import repo
+from storage.db import get_engine, session_scope
+from storage.models import Candidate, Role, Screening, ScreeningStatus
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_TRAINING = (
+    "Cette formation n'est plus proposée dans ce questionnaire. "
+    "Demandez un nouveau lien à votre conseiller France Travail."
+)
+
+
+# --- rubrics and trainings --------------------------------------------------------------------
+
+
+def rubrics() -> dict[str, Rubric]:
+    return rubrics_in(get_settings().rubrics_dir)
+
+
+def rubric_for(invitation: Invitation) -> Rubric:
+    """The invitation's rubric; raises InvitationError if the training or session is unknown."""
+    rubric = rubrics().get(invitation.training_id)
+    if rubric is None:
+        raise InvitationError(UNKNOWN_TRAINING)
+    sessions = {s.id for s in rubric.training.sessions}
+    if invitation.session_id is not None and invitation.session_id not in sessions:
+        raise InvitationError(UNKNOWN_TRAINING)
+    return rubric
+
+
+@cache
+def prepare() -> None:
+    """Migrate the database and record the trainings and sessions of the rubrics (once)."""
+    with session_scope(get_engine()) as db:
+        repo.sync_trainings(db, rubrics().values())
+
+
+# --- scrubbing ----------------------------------------------------------------------------------
+
+
+def new_scrubber():
+    """One pseudonymiser per live conversation (PassThrough until the `pii` package is there)."""
+    try:
+        from pii import Pseudonymizer
+    except ImportError:
+        log.warning("pii.Pseudonymizer unavailable: messages are stored without pseudonymisation")
+        return PassThroughScrubber()
+    return Pseudonymizer()
+
+
+class DeferredRestore:
+    """Wraps a pseudonymiser so that replies keep their placeholders: they are stored as they
+    are and restored only for display, so personal data never reaches the database."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def scrub(self, text: str):
+        return self.inner.scrub(text)
+
+    def restore(self, text: str) -> str:
+        return text
+
+
+# --- repository functions missing from storage.repo -------------------------------------------
+
+
+def latest_screening(
+    db: Session, candidate_ref: str, training_id: str, session_id: str | None
+) -> Screening | None:
+    """The latest screening of this candidate for this training and session, whatever its status."""
+    query = (
+        select(Screening)
+        .join(Candidate)
+        .where(
+            Candidate.ref == candidate_ref,
+            Screening.training_id == training_id,
+            col(Screening.session_id).is_(None)
+            if session_id is None
+            else Screening.session_id == session_id,
+        )
+        .order_by(col(Screening.created_at).desc(), col(Screening.id).desc())
+    )
+    return db.exec(query).first()
+
+
+def mark_handoff(db: Session, screening_id: int) -> None:
+    """The candidate asked for a person: visible to counsellors before the screening ends."""
+    db.exec(sa.update(Screening).where(col(Screening.id) == screening_id).values(handoff=True))
+    db.commit()
+
+
+# --- opening a link ------------------------------------------------------------------------------
+
+
+@dataclass
+class Opening:
+    """What the chat needs to show when a link is opened."""
+
+    status: ScreeningStatus
+    rubric: Rubric
+    screening_id: int | None = None
+    state: ScreeningState | None = None
+    history: list[tuple[Role, str]] = field(default_factory=list)
+
+
+def invite(invitation: Invitation) -> tuple[str, int]:
+    """Create (or reuse) the candidate's open screening; return the link and the screening id."""
+    rubric = rubric_for(invitation)
+    prepare()
+    with session_scope() as db:
+        screening = _open_or_create(db, invitation, rubric)
+        return invitation_url(invitation), screening.id
+
+
+def open_screening(invitation: Invitation) -> Opening:
+    rubric = rubric_for(invitation)
+    prepare()
+    with session_scope() as db:
+        ref, training, session = invitation.candidate_ref, rubric.id, invitation.session_id
+        latest = latest_screening(db, ref, training, session)
+        if latest is not None and latest.status == ScreeningStatus.completed:
+            return Opening(ScreeningStatus.completed, rubric, latest.id)
+        screening = _open_or_create(db, invitation, rubric)
+        state = (
+            ScreeningState.model_validate(screening.state_json) if screening.state_json else None
+        )
+        history = [(t.role, t.text) for t in repo.list_turns(db, screening.id)]
+        return Opening(screening.status, rubric, screening.id, state, history)
+
+
+def _open_or_create(db: Session, invitation: Invitation, rubric: Rubric) -> Screening:
+    found = repo.find_open_screening(
+        db, invitation.candidate_ref, rubric.id, invitation.session_id
+    )
+    return found or repo.create_screening(
+        db,
+        invitation.candidate_ref,
+        rubric.id,
+        rubric_version=rubric.version,
+        session_id=invitation.session_id,
+    )
+
+
+# --- consent -------------------------------------------------------------------------------------
+
+
+def decline(screening_id: int) -> None:
+    with session_scope() as db:
+        repo.record_decline(db, screening_id)
+
+
+def accept(screening_id: int, rubric: Rubric, session_id: str | None, scrubber) -> tuple:
+    """Record consent and ask the first question. Returns (conversation, first reply)."""
+    with session_scope() as db:
+        repo.record_consent(db, screening_id)
+    conversation, reply = Conversation.begin(
+        rubric, session_id, get_settings().counsellor_contact, scrubber=DeferredRestore(scrubber)
+    )
+    with session_scope() as db:
+        repo.append_turn(
+            db, screening_id, Role.assistant, render(reply), criterion_id=reply.criterion_id
+        )
+        repo.save_state(db, screening_id, conversation.state, pending_criterion_id=reply.criterion_id)
+    return conversation, reply
+
+
+def resume(rubric: Rubric, state: ScreeningState, scrubber) -> Conversation:
+    return Conversation(rubric=rubric, state=state, scrubber=DeferredRestore(scrubber))
+
+
+# --- turns ---------------------------------------------------------------------------------------
+
+
+def take_turn(screening_id: int, conversation: Conversation, text: str, today: dt.date) -> Reply:
+    """Understand one message and store it with the reply, the new state and, at the end, the
+    result. The reply keeps its placeholders (restore them for display)."""
+    pending = conversation.state.pending
+    try:
+        turn = conversation.handle(text, today)
+    except Exception:
+        _store_unhandled(screening_id, conversation, text, pending)
+        raise
+    reply = turn.reply
+    with session_scope() as db:
+        repo.append_turn(
+            db,
+            screening_id,
+            Role.candidate,
+            turn.candidate_text,
+            criterion_id=pending,
+            method=turn.method,
+            fallback=turn.fallback,
+        )
+        repo.append_turn(
+            db, screening_id, Role.assistant, render(reply), criterion_id=reply.criterion_id
+        )
+        repo.save_state(db, screening_id, conversation.state, pending_criterion_id=reply.criterion_id)
+        if reply.handoff:
+            mark_handoff(db, screening_id)
+        if reply.done:
+            repo.save_result(db, screening_id, conversation.result())
+    return reply
+
+
+def _store_unhandled(screening_id: int, conversation: Conversation, text: str, pending) -> None:
+    """Keep the candidate's (scrubbed) words even when understanding them failed."""
+    try:
+        scrubbed = conversation.scrubber.scrub(text)
+        with session_scope() as db:
+            repo.append_turn(db, screening_id, Role.candidate, str(scrubbed), criterion_id=pending)
+    except Exception:
+        log.exception("could not store the candidate's message of screening %s", screening_id)
+
+
+def pending_reply(rubric: Rubric, state: ScreeningState) -> Reply | None:
+    """The question waiting for an answer, as it was asked (for a candidate coming back)."""
+    # The engine has no public "ask again"; its own helpers rebuild exactly the same reply.
+    turn = engine._Turn(rubric, state.model_copy(deep=True), dt.date.min)
+    if state.phase == "questions" and state.pending:
+        criterion = rubric.criterion(state.pending)
+        return engine._ask(turn, criterion, criterion.question)
+    if state.phase == "recap":
+        return engine._recap(turn)
+    return None
+
+
+def render(reply: Reply) -> str:
+    """One chat message: the progress line, then the assistant's sentences."""
+    parts = [f"*{reply.progress}*"] if reply.progress else []
+    return "\n\n".join([*parts, *reply.messages])

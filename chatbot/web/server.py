@@ -1,0 +1,144 @@
+"""The one ASGI app: /healthz, the counsellor dashboard (/conseiller/, /api/), the chat at /.
+
+Chainlit reads its settings (.chainlit/config.toml, chainlit_fr-FR.md, public/) from
+CHAINLIT_APP_ROOT at import time, so that variable is set to the project root before the first
+import of chainlit. Chainlit is mounted last: its catch-all route would hide any later route.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from contextlib import asynccontextmanager
+from urllib.parse import urlparse
+
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+
+from chatbot.settings import PROJECT_ROOT, Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+SECURITY_HEADERS = [
+    # The invitation token is in the page address: never send it to another site.
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+]
+
+
+def allowed_origins(settings: Settings) -> list[str]:
+    """The configured origins plus the public address' own."""
+    public = urlparse(settings.public_url)
+    origins = [o.rstrip("/") for o in settings.allowed_origins]
+    if public.scheme and public.netloc:
+        origins.append(f"{public.scheme}://{public.netloc}")
+    return sorted(set(origins))
+
+
+def socket_origin_check(origins: list[str]):
+    """For the chat's websocket: an allowed origin, or the very address the page came from."""
+
+    def allowed(origin: str | None, environ: dict) -> bool:
+        if origin is None or origin in origins:
+            return True
+        scheme = environ.get("wsgi.url_scheme", "http")
+        return origin == f"{scheme}://{environ.get('HTTP_HOST', '')}"
+
+    return allowed
+
+
+def _chainlit_app(origins: list[str]):
+    os.environ.setdefault("CHAINLIT_APP_ROOT", str(PROJECT_ROOT))
+    from chainlit.config import config, load_module
+
+    config.project.allow_origins = origins  # read when chainlit.server is first imported
+    from chainlit.server import app, sio
+
+    sio.eio.cors_allowed_origins = socket_origin_check(origins)
+    if not config.code.on_chat_start:
+        config.run.module_name = str(PROJECT_ROOT / "app.py")
+        load_module(config.run.module_name)
+    return app
+
+
+class SecurityHeaders:
+    """Pure ASGI (no BaseHTTPMiddleware) so websockets and long polling pass untouched."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _health() -> dict:
+    import sqlalchemy as sa
+
+    from storage.db import get_engine
+
+    with get_engine().connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+    return {"status": "ok"}
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI):
+    from chatbot.web import screenings
+
+    await asyncio.to_thread(screenings.prepare)
+    # Loading the PII models takes seconds: do it beside the first requests, not before them.
+    warm_up = asyncio.create_task(asyncio.to_thread(_warm_up_pii))
+    yield
+    await warm_up
+
+
+def _warm_up_pii() -> None:
+    try:
+        import pii
+
+        pii.warm_up()
+    except Exception:  # ImportError until the package exists; never block the start
+        log.warning("PII analyzer not warmed up", exc_info=True)
+
+
+def build_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    origins = allowed_origins(settings)
+    app = FastAPI(
+        title="screening",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz():
+        try:
+            return await asyncio.to_thread(_health)
+        except Exception:
+            log.exception("health check failed")
+            return JSONResponse({"status": "database unavailable"}, status_code=503)
+
+    from chatbot.web.dashboard import include_dashboard
+
+    include_dashboard(app)
+    app.mount("/", _chainlit_app(origins))
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(build_app(), host=host, port=port, loop="asyncio", log_level="info")

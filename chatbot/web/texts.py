@@ -1,0 +1,48 @@
+"""What the chat page says around the questions (the questions themselves are in chatbot.messages)."""
+
+from __future__ import annotations
+
+ACCEPT = "J'accepte"
+DECLINE = "Je refuse"
+
+CONSENT = """Bonjour ! Je suis un **assistant automatique** : un programme d'intelligence artificielle, pas une personne.
+
+**Pourquoi ?** Je vous pose quelques questions avant la formation « {training} ». Cela prend environ 10 minutes.
+
+**Ce qui est gardé :** vos réponses à ces questions. Votre nom, votre téléphone ou votre adresse sont remplacés par des codes avant d'être enregistrés. Vos réponses sont gardées {retention}, puis effacées.
+
+**Qui décide ?** Pas moi. Votre conseillère ou votre conseiller France Travail lit vos réponses et décide avec vous.
+
+**Vos droits :** vous pouvez voir vos réponses, les faire corriger ou effacer, ou refuser ce questionnaire. Pour cela, contactez {contact}.
+
+**Parler à une personne :** à tout moment, écrivez « je veux parler à quelqu'un », ou contactez {contact}.
+
+Acceptez-vous de répondre aux questions ?"""
+
+CONSENT_FIRST = "Pour commencer, choisissez « J'accepte » ou « Je refuse »."
+
+DECLINED = (
+    "C'est noté : vous ne répondez pas au questionnaire. Seul votre refus est enregistré. "
+    "Pour parler de votre formation, contactez {contact}. "
+    "Si vous changez d'avis, ouvrez à nouveau le lien reçu."
+)
+ACCEPTED = "Merci ! Vous pouvez répondre avec les boutons ou en écrivant. Commençons."
+WELCOME_BACK = "Bon retour ! Voici vos échanges précédents. Reprenons là où nous en étions."
+ALREADY_COMPLETED = (
+    "Vous avez déjà répondu à ce questionnaire : merci ! Votre conseiller France Travail "
+    "vous recontactera. Pour toute question, contactez {contact}."
+)
+APOLOGY = (
+    "Désolé, un problème technique est survenu. Votre réponse est bien enregistrée ; "
+    "vous pouvez réessayer dans un instant."
+)
+
+YOU = "Vous"
+
+
+def retention(days: int) -> str:
+    """'1 an', '2 ans', '90 jours'."""
+    if days % 365 == 0:
+        years = days // 365
+        return f"{years} an" if years == 1 else f"{years} ans"
+    return f"{days} jours"
