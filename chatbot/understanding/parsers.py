@@ -19,6 +19,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Protocol
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from text_to_num import alpha2digit
 
@@ -587,7 +588,10 @@ NEXT_PERIOD = re.compile(
     r"\b(?:la\s+)?semaine\s+pro(?:chaine)?\b|\ble\s+mois\s+pro(?:chain)?\b|\bmois\s+prochain\b|"
     r"\bl'annee\s+pro(?:chaine)?\b|\bl'an\s+prochain\b|\bapres[\s-]demain\b|\b(?:a\s+)?la\s+rentree\b"
 )
-DATE_HINT = re.compile(r"\d|\b(?:hier|demain|prochain|prochaine|semaine|mois|annee|jour)\b")
+# Text that dateparser might read and the cues above did not: a numeric date, a year, a period.
+DATE_HINT = re.compile(
+    r"\d{1,2}\s*[/.-]\s*\d|\b(?:19|20)\d\d\b|\b(?:prochain|prochaine|semaine|mois|jours?|annee)\b"
+)
 
 
 def parse_date(text: str, now: dt.date) -> Parsed | None:
@@ -777,56 +781,74 @@ class _Hit:
     confidence: float
 
 
-@lru_cache(maxsize=1024)
+@dataclass(frozen=True)
+class _Phrase:
+    rank: int  # position of the option or level in its list
+    id: str
+    text: str  # folded (and, for levels, with digits)
+    confidence: float
+    pattern: re.Pattern[str]
+    negative: bool  # the phrase itself is negative ("pas de solution"): no negation check
+    first: str  # first token, for a cheap check before the regex
+
+
 def _phrase_re(phrase: str) -> re.Pattern[str]:
     tokens = [re.escape(tok) for tok in re.findall(r"\w+|[^\w\s]", phrase)]
     return re.compile(r"(?<!\w)" + r"[\s\-]*".join(tokens) + r"(?!\w)")
 
 
-def _phrases(item, digits: bool) -> list[tuple[str, float]]:
-    raw = [(item.id.replace("-", " ").replace("_", " "), 1.0), (item.label, 0.95)]
-    raw += [(s, 0.95) for s in item.synonyms]
-    seen: set[str] = set()
-    out = []
-    for phrase, confidence in raw:
-        folded = _fold_phrase(phrase, digits)
-        if folded and folded not in seen and re.search(r"\w", folded):
-            seen.add(folded)
-            out.append((folded, confidence))
-    return out
+@lru_cache(maxsize=512)
+def _catalogue(
+    key: tuple[tuple[str, str, tuple[str, ...]], ...], digits: bool
+) -> tuple[_Phrase, ...]:
+    """Every phrase that names an option or level (id, label, synonyms), compiled once per list."""
+    phrases, seen = [], set()
+    for rank, (item_id, label, synonyms) in enumerate(key):
+        raw = [(item_id.replace("-", " ").replace("_", " "), 1.0), (label, 0.95)]
+        raw += [(s, 0.95) for s in synonyms]
+        for phrase, confidence in raw:
+            folded = fold(phrase).strip()
+            if digits:
+                folded = alpha2digit(folded, "fr", threshold=0)
+            if not re.search(r"\w", folded) or (item_id, folded) in seen:
+                continue
+            seen.add((item_id, folded))
+            negative = bool(NEGATIVE_PHRASE.search(folded))
+            first = re.findall(r"\w+|[^\w\s]", folded)[0]
+            phrases.append(
+                _Phrase(rank, item_id, folded, confidence, _phrase_re(folded), negative, first)
+            )
+    return tuple(phrases)
 
 
-@lru_cache(maxsize=1024)
-def _fold_phrase(phrase: str, digits: bool) -> str:
-    folded = fold(phrase).strip()
-    return alpha2digit(folded, "fr", threshold=0) if digits else folded
+def _catalogue_of(items: Sequence, digits: bool) -> tuple[_Phrase, ...]:
+    key = tuple((i.id, i.label, tuple(i.synonyms)) for i in items)
+    return _catalogue(key, digits)
 
 
-def _exact_hits(text: str, items: Sequence, digits: bool) -> list[_Hit]:
+def _exact_hits(text: str, phrases: Sequence[_Phrase]) -> list[_Hit]:
     hits = []
-    for rank, item in enumerate(items):
-        for phrase, confidence in _phrases(item, digits):
-            for m in _phrase_re(phrase).finditer(text):
-                if not _is_false_friend(text, phrase, m.start()) and not _negated(
-                    text, phrase, m.start()
-                ):
-                    hits.append(_Hit(item.id, rank, m.start(), m.end(), confidence))
+    for p in phrases:
+        if p.first not in text:
+            continue
+        for m in p.pattern.finditer(text):
+            if _kept(text, p, m.start()):
+                hits.append(_Hit(p.id, p.rank, m.start(), m.end(), p.confidence))
     return hits
 
 
-def _is_false_friend(text: str, phrase: str, start: int) -> bool:
-    rx = FALSE_FRIENDS.get(phrase)
-    if rx is None:
+def _kept(text: str, phrase: _Phrase, start: int) -> bool:
+    if not phrase.negative and _negated(text, start):
         return False
-    return any(
-        m.start() <= start < m.end() for m in rx.finditer(text, max(0, start - 12), start + 40)
-    )
+    rx = FALSE_FRIENDS.get(phrase.text)
+    if rx is None:
+        return True
+    window = rx.finditer(text, max(0, start - 12), start + 40)
+    return not any(m.start() <= start < m.end() for m in window)
 
 
-def _negated(text: str, phrase: str, start: int) -> bool:
+def _negated(text: str, start: int) -> bool:
     """A negation among the four words before the phrase, in the same clause ("pas de voiture")."""
-    if NEGATIVE_PHRASE.search(phrase):
-        return False  # the phrase itself is negative ("pas de solution")
     window = text[max(0, start - 50) : start]
     breaks = list(CLAUSE_BREAK.finditer(window))
     if breaks:
@@ -837,36 +859,42 @@ def _negated(text: str, phrase: str, start: int) -> bool:
 WORD_SPAN = re.compile(r"[a-z0-9]+(?:['+][a-z0-9]+)*")
 
 
-def _fuzzy_hits(text: str, items: Sequence, digits: bool) -> list[_Hit]:
-    """Typos ("voitrue", "tramwai"): one edit for words of 5 to 8 letters, two beyond."""
+def _fuzzy_hits(text: str, phrases: Sequence[_Phrase]) -> list[_Hit]:
+    """Typos ("voitrue", "tramwai"): one edit for phrases of 5 to 8 letters, two beyond.
+
+    Shorter phrases never match fuzzily: "bus" is one edit from "but", "cap" from "car".
+    """
     words = [(m.start(), m.end(), m.group()) for m in WORD_SPAN.finditer(text)][:300]
+    grams: dict[int, tuple[list[str], list[tuple[int, int]]]] = {}
     hits = []
-    for rank, item in enumerate(items):
-        for phrase, _ in _phrases(item, digits):
-            n = len(phrase.split())
-            if len(phrase) < 5 or n > 4:
-                continue  # short words match by accident ("bus" ~ "but")
-            allowed = 1 if len(phrase) < 9 else 2
-            for i in range(len(words) - n + 1):
-                candidate = " ".join(w for _, _, w in words[i : i + n])
-                if candidate[0] != phrase[0] or abs(len(candidate) - len(phrase)) > allowed:
-                    continue
-                if OSA.distance(candidate, phrase, score_cutoff=allowed) <= allowed:
-                    start, end = words[i][0], words[i + n - 1][1]
-                    if not _negated(text, phrase, start) and not _is_false_friend(
-                        text, phrase, start
-                    ):
-                        hits.append(_Hit(item.id, rank, start, end, 0.75))
+    for p in phrases:
+        n = p.text.count(" ") + 1
+        if len(p.text) < 5 or n > 4 or n > len(words):
+            continue
+        if n not in grams:
+            spans = [(words[i][0], words[i + n - 1][1]) for i in range(len(words) - n + 1)]
+            strings = [" ".join(w for _, _, w in words[i : i + n]) for i in range(len(spans))]
+            grams[n] = (strings, spans)
+        strings, spans = grams[n]
+        allowed = 1 if len(p.text) < 9 else 2
+        found = process.extract(
+            p.text, strings, scorer=OSA.distance, score_cutoff=allowed, limit=None
+        )
+        for candidate, _, index in found:
+            start, end = spans[index]
+            if candidate[0] == p.text[0] and _kept(text, p, start):
+                hits.append(_Hit(p.id, p.rank, start, end, 0.75))
     return hits
 
 
 def _hits(text: str, items: Sequence, digits: bool = False) -> list[_Hit]:
-    exact = _exact_hits(text, items, digits)
+    phrases = _catalogue_of(items, digits)
+    exact = _exact_hits(text, phrases)
     # Typo matches never overlap an exact match nor a "je ne sais pas" ("aucune idée" is no "aucun").
     taken = [(e.start, e.end) for e in exact] + [m.span() for m in DONT_KNOW.finditer(text)]
     fuzzy = [
         h
-        for h in _fuzzy_hits(text, items, digits)
+        for h in _fuzzy_hits(text, phrases)
         if not any(s < h.end and h.start < e for s, e in taken)
     ]
     return exact + fuzzy
