@@ -58,6 +58,9 @@ YES = [
     "👍",
     "Oui, je suis à jour de mes vaccins",
     "non mais en fait oui",
+    "pas de pb",
+    "c bon",
+    "g le permis",
 ]
 NO = [
     "non",
@@ -153,6 +156,12 @@ def test_non_seulement_is_not_a_no():
 def test_contradiction_lowers_confidence():
     parsed = parse_yes_no("oui mais non")
     assert parsed is not None and parsed.confidence <= 0.6
+
+
+def test_yes_with_a_restriction_is_nuanced():
+    parsed = parse_yes_no("oui mais pas le week-end")
+    assert parsed is not None and parsed.value is True
+    assert parsed.note == "réponse nuancée" and parsed.confidence < 1
 
 
 @pytest.mark.parametrize(
@@ -285,9 +294,13 @@ def test_duration_nuances():
     assert span.evidence == "entre 20 et 30 minutes"
     dash = parse_duration("20-30 min")
     assert dash is not None and dash.value == 30
+    more = parse_duration("un peu plus d'une heure")
+    assert more is not None and more.value == 60 and more.note
 
 
-@pytest.mark.parametrize("text", ["je sais pas", "pas loin", "à côté", "", "bus", "ça dépend"])
+@pytest.mark.parametrize(
+    "text", ["je sais pas", "pas loin", "à côté", "", "bus", "ça dépend", "je suis à 15 km"]
+)
 def test_no_duration(text):
     assert parse_duration(text) is None
 
@@ -331,6 +344,10 @@ def test_no_duration(text):
         ("à la rentrée", dt.date(2026, 9, 1)),
         ("a la rentree", dt.date(2026, 9, 1)),
         ("le mois prochain", dt.date(2026, 6, 1)),
+        ("dès la fin du mois", dt.date(2026, 5, 31)),
+        ("quand je veux", NOW),
+        ("le 29 février", dt.date(2028, 2, 29)),
+        ("jsuis dispo de suite", NOW),
     ],
 )
 def test_date(text, date):
@@ -355,7 +372,16 @@ def test_date_never_in_the_past():
 
 @pytest.mark.parametrize(
     "text",
-    ["je sais pas", "pas disponible", "pas maintenant", "", "j'ai été malade", "bonjour", "oui"],
+    [
+        "je sais pas",
+        "pas disponible",
+        "pas maintenant",
+        "",
+        "j'ai été malade",
+        "bonjour",
+        "oui",
+        "le 31/02",
+    ],
 )
 def test_no_date(text):
     assert parse_date(text, NOW) is None

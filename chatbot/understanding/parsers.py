@@ -188,17 +188,17 @@ _DOUBLE_NEGATION = (
     r"(?:n'?\s*)?(?:est|c'est)?\s*pas\s+(?:un\s+)?(?:probleme|souci|soucis|impossible|genant)|"
     r"(?:ne|n')\s*(?:me|m'|nous)?\s*(?:derange|gene|genera|derangera|embete|pose)\w*\s+(?:pas|aucun)|"
     r"(?:ca|sa)?\s*(?:me\s+)?(?:derange|gene|embete)\s+pas|je\s+(?:ne\s+)?dis\s+pas\s+non|"
-    r"(?:pas|aucun|sans)\s+(?:de\s+)?(?:souci|soucis|probleme|problemes)"
+    r"(?:pas|aucun|sans)\s+(?:de\s+)?(?:souci|soucis|probleme|problemes|pb|pbs|pbm|blem)"
 )
 _YES = (
     r"oui+|ouais+|ouai|ouep|ouaip|ui|wi|yes|yep|yeah|si(?=\s*(?:[,!.]|$))|bien\s+sur|biensur|"
     r"absolument|evidemment|evidement|tout\s+a\s+fait|exactement|ok|okay|oki|okk|d'?accord|dac+|"
     r"ca\s+marche|sa\s+marche|bien\s+entendu|certainement|carrement|volontiers|avec\s+plaisir|"
-    r"effectivement|affirmatif|c'est\s+bon|ca\s+me\s+va|je\s+veux\s+bien|sans\s+probleme|"
+    r"effectivement|affirmatif|c'est\s+bon|c\s+bon|c\s+ok|ca\s+me\s+va|je\s+veux\s+bien|sans\s+probleme|"
     r"bien\s+sure|of\s+course|plutot\s+oui|c'est\s+le\s+cas|👍|✅"
 )
 _STATEMENT = (
-    r"j'?\s*ai|je\s+l'?\s*ai|je\s+les\s+ai|je\s+suis|je\s+peux|je\s+pourrai|je\s+possede|"
+    r"j'?\s*ai|g|je\s+l'?\s*ai|je\s+les\s+ai|je\s+suis|je\s+peux|je\s+pourrai|je\s+possede|"
     r"c'est\s+possible|possible|j'accepte|dispo\w*|pret|prete|a\s+jour|vaccine\w*|"
     r"je\s+(?:le\s+|la\s+)?fais|je\s+(?:le\s+|la\s+)?ferai"
 )
@@ -228,7 +228,7 @@ YES_NO_PATTERNS: list[tuple[str, bool | None, float, str | None, bool]] = [
     (_DOUBLE_NEGATION, True, 0.9, None, True),
     (_NO, False, 1.0, None, True),
     (
-        r"pourquoi\s+pas|je\s+pense|je\s+crois|normalement|en\s+principe|a\s+priori",
+        r"pourquoi\s+pas|mouais|je\s+pense|je\s+crois|normalement|en\s+principe|a\s+priori",
         True,
         0.6,
         None,
@@ -296,11 +296,11 @@ def _polarity(folded: str, start: int, end: int) -> _Polarity | None:
     if nuance:
         confidence, note = min(confidence, nuance.confidence), nuance.note
     if any(m.value != chosen.value for m in decided if m is not chosen and not corrected):
-        confidence = min(confidence, 0.6)
+        confidence, note = min(confidence, 0.6), note or "réponse nuancée"
     elif any(m.value is None for m in strong) or any(
         m.value is not None and m.value != chosen.value for m in markers if not m.strong
     ):
-        confidence = min(confidence, 0.8)
+        confidence, note = min(confidence, 0.8), note or "réponse nuancée"
     return _Polarity(chosen.value, confidence, note, chosen.start)
 
 
@@ -498,6 +498,18 @@ DURATION_PATTERNS: list[tuple[re.Pattern[str], object, float, str | None]] = [
     (re.compile(r"(?:1\s*|une\s+)?demi[\s-]*heure|1/2\s*(?:heure|h)"), 30, 1.0, None),
     (re.compile(r"1\s+petite?\s+heure"), 60, 0.7, "un peu moins d'une heure"),
     (re.compile(r"1\s+bonne\s+heure"), 60, 0.8, "un peu plus d'une heure"),
+    (
+        re.compile(r"(?:(?:un|1)\s+peu\s+)?plus\s+d'\s*(?:1|une)\s*(?:heure|h)\b"),
+        60,
+        0.7,
+        "un peu plus d'une heure",
+    ),
+    (
+        re.compile(r"(?:(?:un|1)\s+peu\s+)?moins\s+d'\s*(?:1|une)\s*(?:heure|h)\b"),
+        60,
+        0.7,
+        "moins d'une heure",
+    ),
     (re.compile(rf"(\d+(?:[.,]\d+)?)\s*{_H}(?!\w)"), "h", 1.0, None),
     (re.compile(rf"(\d+)\s*{_M}(?!\w)"), "m", 1.0, None),
 ]
@@ -568,7 +580,7 @@ _YEAR = r"(?:\s+(20\d\d))?"
 
 NOW_CUES = re.compile(
     r"\b(?:tout\s+de\s+suite|toute\s+suite|des\s+maintenant|immediatement|des\s+que\s+possible|"
-    r"asap|maintenant|quand\s+vous\s+voulez|quand\s+tu\s+veux|n'importe\s+quand|"
+    r"asap|maintenant|quand\s+(?:vous|tu|je|on)\s+(?:voulez|veux|veut|le\s+souhaitez)|n'importe\s+quand|"
     r"des\s+aujourd'hui|aujourd'hui|deja\s+(?:disponible|dispo|libre)|"
     r"je\s+suis\s+(?:disponible|dispo|libre)|de\s+suite|sur\s+le\s+champ|demain)\b"
 )
@@ -586,7 +598,7 @@ RELATIVE = re.compile(
 )
 NEXT_PERIOD = re.compile(
     r"\b(?:la\s+)?semaine\s+pro(?:chaine)?\b|\ble\s+mois\s+pro(?:chain)?\b|\bmois\s+prochain\b|"
-    r"\bl'annee\s+pro(?:chaine)?\b|\bl'an\s+prochain\b|\bapres[\s-]demain\b|\b(?:a\s+)?la\s+rentree\b"
+    r"\bl'annee\s+pro(?:chaine)?\b|\bfin\s+(?:du|de\s+ce)\s+mois\b|\bl'an\s+prochain\b|\bapres[\s-]demain\b|\b(?:a\s+)?la\s+rentree\b"
 )
 # Text that dateparser might read and the cues above did not: a numeric date, a year, a period.
 DATE_HINT = re.compile(
@@ -596,6 +608,8 @@ DATE_HINT = re.compile(
 
 def parse_date(text: str, now: dt.date) -> Parsed | None:
     """Read the date from which the candidate is available; never a date before `now`."""
+    if isinstance(now, dt.datetime):
+        now = now.date()  # comparing a datetime with a date raises
     t = _Text(text, dates=True)
     digits = t.digits
     readers = (_explicit_date, _month_date, _relative_date, _weekday_date, _season_date)
@@ -625,17 +639,25 @@ def _not_past(date: dt.date, now: dt.date, note: str | None, confidence: float):
 
 
 def _next(year: str | None, month: int, day: int, now: dt.date, month_only=False) -> dt.date | None:
-    """The date `day/month` on or after `now` (this year or the next) unless the year is given."""
-    y = int(year) if year else now.year
+    """The date `day/month` on or after `now` (this year or a later one) unless the year is given."""
+    if year:
+        return _valid_date(int(year), month, day)
+    for y in range(now.year, now.year + 5):  # five years: 29 February
+        date = _valid_date(y, month, day)
+        if date is None:
+            continue
+        if date >= now:
+            return date
+        if month_only and month == now.month:
+            return now  # "en septembre" said in September
+    return None
+
+
+def _valid_date(year: int, month: int, day: int) -> dt.date | None:
     try:
-        date = dt.date(y, month, min(day, calendar.monthrange(y, month)[1]))
-    except ValueError:
+        return dt.date(year, month, day)
+    except ValueError:  # "31/02"
         return None
-    if year or date >= now:
-        return date
-    if month_only and month == now.month:
-        return now  # "en septembre" said in September
-    return dt.date(y + 1, month, min(day, calendar.monthrange(y + 1, month)[1]))
 
 
 def _explicit_date(s: str, now: dt.date):
@@ -692,6 +714,8 @@ def _relative_date(s: str, now: dt.date):
     word = m.group()
     if "semaine" in word:
         date = now + dt.timedelta(days=7 - now.weekday())
+    elif "fin" in word:
+        date = now.replace(day=calendar.monthrange(now.year, now.month)[1])
     elif "mois" in word:
         date = _add_months(now.replace(day=1), 1)
     elif "demain" in word:
