@@ -188,5 +188,34 @@ def evaluate(
         typer.echo(f"  ÉCART {failure}")
 
 
+@app.command("invite")
+def invite(
+    candidate_ref: str = typer.Argument(..., help="Référence (pseudonyme) du candidat"),
+    training_id: str = typer.Argument(..., help="Identifiant de la formation (rubrique)"),
+    session: str | None = typer.Option(None, help="Identifiant de la session"),
+):
+    """Crée un lien d'invitation signé (valable SCREENING_INVITATION_DAYS jours)."""
+    from chatbot.web.invitations import Invitation, InvitationError
+    from chatbot.web.screenings import invite as create_invitation
+
+    try:
+        url, _ = create_invitation(Invitation(candidate_ref, training_id, session))
+    except InvitationError:
+        typer.echo(f"Formation ou session inconnue : {training_id} {session or ''}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(url)
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Adresse d'écoute (0.0.0.0 : tout le réseau)"),
+    port: int = typer.Option(8000, help="Port"),
+):
+    """Lance le serveur : discussion candidat, espace conseiller, /healthz."""
+    from chatbot.web.server import serve as run_server
+
+    run_server(host, port)
+
+
 if __name__ == "__main__":
     app()
