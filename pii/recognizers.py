@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+import regex
 from presidio_analyzer import (
     EntityRecognizer,
     Pattern,
@@ -74,8 +75,8 @@ class FrPhoneRecognizer(PatternRecognizer):
     PATTERNS = [
         Pattern(
             "FR phone",
-            r"(?<![\w+])(?<!\d[ .\-])(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?|0)[1-9](?:[ .\-]?\d){8}"
-            r"(?![ .\-]?\d)",
+            r"(?<![\w+])(?:(?:\+|00)\s?33\s?(?:\(0\)\s?)?|0)[1-9](?:[ .\-]?\d){8}"
+            r"(?!\d)",
             0.7,
         )
     ]
@@ -199,16 +200,36 @@ class FrEmailRecognizer(EmailRecognizer):
 
 
 def iban_recognizer() -> IbanRecognizer:
+    # Chat text is often all lowercase: "fr76 3000 ...".
     return IbanRecognizer(
-        supported_language=LANG, context=["iban", "rib", "bancaire", "banque", "compte", "virement"]
-    )
-
-
-def credit_card_recognizer() -> CreditCardRecognizer:
-    return CreditCardRecognizer(
         supported_language=LANG,
-        context=["carte", "bancaire", "cb", "visa", "mastercard", "crédit", "credit", "paiement"],
+        context=["iban", "rib", "bancaire", "banque", "compte", "virement"],
+        regex_flags=regex.DOTALL | regex.MULTILINE | regex.IGNORECASE,
     )
+
+
+class FrCreditCardRecognizer(CreditCardRecognizer):
+    """Presidio's Luhn check over any 13 to 19 digits (its pattern misses the 2-series
+    Mastercard numbers), grouped as people type them."""
+
+    PATTERNS = [Pattern("card", r"(?<![\w])\d(?:[ .\-]?\d){12,18}(?!\d)", 0.3)]
+
+    def __init__(self):
+        super().__init__(
+            patterns=self.PATTERNS,
+            supported_language=LANG,
+            context=[
+                "carte",
+                "bancaire",
+                "cb",
+                "visa",
+                "mastercard",
+                "crédit",
+                "credit",
+                "paiement",
+            ],
+            replacement_pairs=[("-", ""), (" ", ""), (".", "")],
+        )
 
 
 STREET_TYPES = (
@@ -222,8 +243,8 @@ _STOP_IN_STREET = (
     r"est|suis|il|elle|on|nous|vous|en|y|qui|que|quand|merci|mail|email|portable|code|cp|"
     r"appartement|appt|apt|bat|bât|bâtiment|batiment|étage|etage"
 )
-_WORD = r"(?:(?!(?:" + _STOP_IN_STREET + r")\b)[^\W\d_][\w'’\-]*\.?)"
-_CONNECTOR = r"(?:de\s+la|de\s+l'|d'|de|du|des|la|le|les|l'|aux|au|saint|st|ste|sainte)"
+_WORD = r"(?:(?!(?:" + _STOP_IN_STREET + r")\b)[^\W\d_][\w'’\-]*)"
+_CONNECTOR = r"(?:de\s+la|de\s+l'|d'|de|du|des|la|le|les|l'|aux|au|saint|st\.?|ste\.?|sainte)"
 ADDRESS_RE = re.compile(
     r"(?<![\w])"
     r"(?:(?P<number>\d{1,4}\s?(?:bis|ter|quater|[a-dA-D](?![\w]))?)\s*,?\s*)?"
@@ -238,6 +259,9 @@ ADDRESS_RE = re.compile(
     + _WORD
     + r"){0,5})"
     r"(?P<postcode>\s*,?\s*\d{2}\s?\d{3}(?!\d))?"
+)
+ADDRESS_CUE = re.compile(
+    r"(?i)(?:habite|adresse|adrs?\w*|domicile|vis|r[ée]side|demeure)\W*(?:au|à|a)?\s*$"
 )
 _TRAILING_CONNECTOR = re.compile(r"(?i)(?:\s+" + _CONNECTOR + r")+$")
 
@@ -260,7 +284,12 @@ class FrAddressRecognizer(EntityRecognizer):
         for match in ADDRESS_RE.finditer(text):
             name = match.group("name")
             first = name.split()[0].strip("'’").split("'")[-1] if name.split() else ""
-            if not match.group("number") and not first[:1].isupper():
+            if not (
+                match.group("number")
+                or match.group("postcode")
+                or first[:1].isupper()
+                or ADDRESS_CUE.search(text[max(0, match.start() - 25) : match.start()])
+            ):
                 continue
             end = self._end_without_trailing_place(text, match)
             score = 0.85 if match.group("number") else 0.6
@@ -291,7 +320,7 @@ DATE = (
     r"(?:\d{1,2}|1er)\s+(?:" + MONTHS + r")(?:\s+\d{4}|\s+\d{2}(?!\d))?"
 )
 BIRTH_DATE_RE = re.compile(
-    r"(?i)(?:\bn[ée]+e?s?\b(?:\s?\(e\))?|date\s+de\s+naissance|\bddn\b|naissance|anniv\w*)"
+    r"(?i)(?:\bn[ée]+e?s?\b(?:\s?\(e\))?|\bna[iî]?s{1,2}a\w*|\bddn\b|\banniv\w*)"
     r"[^\d\n]{0,20}?(?P<date>" + DATE + r")(?!\d)"
 )
 
@@ -324,9 +353,20 @@ class FrSpacyPersonRecognizer(SpacyRecognizer):
         results = []
         for result in super().analyze(text, entities, nlp_artifacts):
             result.start, result.end = _trim_name(text, result.start, result.end)
-            if result.end > result.start and not policy.is_kept(text[result.start : result.end]):
+            name = text[result.start : result.end]
+            if name and not policy.is_kept(name) and _plausible_name(name):
                 results.append(result)
         return results
+
+
+def _plausible_name(name: str) -> bool:
+    """spaCy tags stray lowercase words and misspelt places as PER in chat text."""
+    words = name.split()
+    if name.islower() and not any(policy.fold(w) in first_names() for w in words):
+        return False
+    if len(words) == 1 and policy.fold(name) not in first_names():
+        return not policy.looks_like_place(name)
+    return True
 
 
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
@@ -352,36 +392,49 @@ MEDIUM_CUE = re.compile(
 )
 WEAK_CUE = re.compile(
     r"(?i)(?:\bc['’ ]?\s*est|\bc|\bje\s+suis|\bj['’ ]?\s*suis|\bici|\bcordialement|\bsign[ée]"
-    r"|\bbonjour|\bsalut|\bmerci|\bbien\s+à\s+vous)\s*[,!.]?\s+"
+    r"|\bbonjour|\bsalut|\bmerci|\bbien\s+à\s+vous)\s*[,!.:]?\s+"
 )
+NAME_THEN_ICI = re.compile(r"(?i)(?<![\w'’])([^\W\d_][\w\-]*(?:[ \t]+[^\W\d_][\w\-]*)?)[ \t]+ici\b")
+UPPERCASE_RUN = re.compile(
+    r"(?<![\w])[^\W\d_a-zà-ÿ]{2,}(?:[ \t\-]+[^\W\d_a-zà-ÿ]{2,}){1,2}(?![\w])"
+)
+ELISIONS = ("j", "l", "d", "m", "t", "s", "n", "c", "qu", "jusqu", "lorsqu", "puisqu")
+
+
+def _common(word: str) -> bool:
+    """A stop word or a kept word (place, job, diploma, chat word)."""
+    return word.lower() in stop_words() or policy.fold(word) in policy.kept_words()
 
 
 def _is_first_name(word: str) -> bool:
+    """A first name standing alone: known, and not also an ordinary French word."""
+    return _is_cued_first_name(word) and word.lower() not in french_words()
+
+
+def _is_cued_first_name(word: str) -> bool:
+    """After a weak cue ("c", "je suis", "bonjour"), any known first name counts ("c joseph");
+    the ordinary words that follow such cues ("c bon", "je suis prête") are kept words."""
     folded = policy.fold(word)
-    return (
-        len(folded) >= 3
-        and word.lower() in first_names()
-        and word.lower() not in french_words()
-        and folded not in policy.kept_words()
-        and word.lower() not in stop_words()
-    )
-
-
-ELISIONS = ("j", "l", "d", "m", "t", "s", "n", "c", "qu", "jusqu", "lorsqu", "puisqu")
+    return len(folded) >= 3 and folded in first_names() and not _common(word)
 
 
 def _is_name_continuation(word: str) -> bool:
     low = word.lower()
-    if low in stop_words() or policy.fold(word) in policy.kept_words():
+    if _common(word):
         return False
-    if word.islower() and re.split(r"['’]", low)[0] in ELISIONS and re.search(r"['’]", low):
+    if word.islower() and re.search(r"['’]", low) and re.split(r"['’]", low)[0] in ELISIONS:
         return False
-    return word[:1].isupper() or low in first_names() or low not in french_words()
+    return word[:1].isupper() or policy.fold(word) in first_names() or low not in french_words()
+
+
+def _could_be_surname(word: str) -> bool:
+    return len(word) >= 2 and not _common(word) and word.lower() not in french_words()
 
 
 class FrChatNameRecognizer(EntityRecognizer):
-    """Names as typed in chat: lowercase, after "moi c'est", "je m'appelle", "c"..., or a known
-    first name standing alone ("fatima benali 06..."). spaCy misses most of these."""
+    """Names as typed in chat: lowercase, after "moi c'est", "je m'appelle", "c"..., before "ici",
+    in capitals ("DIALLO YANIS"), or a known first name standing alone ("fatima benali 06...").
+    spaCy misses most of these."""
 
     def __init__(self):
         super().__init__(["PERSON"], supported_language=LANG, name="FrChatNameRecognizer")
@@ -394,16 +447,25 @@ class FrChatNameRecognizer(EntityRecognizer):
         for cue, accept, score in (
             (STRONG_CUE, self._strong_ok, 0.85),
             (MEDIUM_CUE, self._medium_ok, 0.75),
-            (WEAK_CUE, _is_first_name, 0.6),
+            (WEAK_CUE, _is_cued_first_name, 0.6),
         ):
             for m in cue.finditer(text):
-                span = self._name_after(text, m.end(), accept)
-                if span:
+                if span := self._name_after(text, m.end(), accept):
                     spans.append((*span, score))
+        for m in NAME_THEN_ICI.finditer(text):
+            words = m.group(1).split()
+            if any(_is_cued_first_name(w) for w in words) and not any(_common(w) for w in words):
+                spans.append((m.start(1), m.end(1), 0.6))
+        for m in UPPERCASE_RUN.finditer(text):
+            words = re.split(r"[ \t\-]+", m.group())
+            if not any(_common(w) for w in words) and (
+                any(_is_cued_first_name(w) for w in words)
+                or all(len(w) >= 4 and w.lower() not in french_words() for w in words)
+            ):
+                spans.append((m.start(), m.end(), 0.6))
         for m in NAME_WORD_RE.finditer(text):
             if _is_first_name(m.group()):
-                span = self._name_after(text, m.start(), _is_first_name)
-                spans.append((*span, 0.5))
+                spans.append((*self._name_after(text, m.start(), _is_first_name), 0.5))
         return [RecognizerResult("PERSON", s, e, score) for s, e, score in spans]
 
     @staticmethod
@@ -415,19 +477,46 @@ class FrChatNameRecognizer(EntityRecognizer):
 
     @staticmethod
     def _medium_ok(word: str) -> bool:
-        return word.lower() not in stop_words() and policy.fold(word) not in policy.kept_words()
+        return not _common(word)
 
     @staticmethod
     def _name_after(text: str, pos: int, accept) -> tuple[int, int] | None:
-        """The first name word at pos (if accept() likes it) and up to two surname words."""
-        m = NAME_WORD_RE.match(text, pos)
-        if not m or not accept(m.group()):
+        """The name at pos: a first word accept() likes (or a surname followed by one, as in
+        "cordialement TRAORE Emile"), and up to two more name words."""
+        words = _words_from(text, pos, 3)
+        if not words:
             return None
-        start, end = m.start(), m.end()
-        for _ in range(2):
-            gap = re.match(r"[ \t]+", text[end:])
-            nxt = NAME_WORD_RE.match(text, end + len(gap.group())) if gap else None
-            if not nxt or not _is_name_continuation(nxt.group()):
+        if not accept(words[0].group()) and not (
+            len(words) > 1 and _could_be_surname(words[0].group()) and accept(words[1].group())
+        ):
+            return None
+        start, end = words[0].start(), words[0].end()
+        for nxt in words[1:]:
+            if not (_is_name_continuation(nxt.group()) or _ends_clause(text, nxt)):
                 break
             end = nxt.end()
         return start, end
+
+
+def _ends_clause(text: str, word: re.Match) -> bool:
+    """A lowercase French word right after a first name and closing the clause is most likely
+    a surname ("je suis astrid martel, ...")."""
+    return not _common(word.group()) and bool(CLAUSE_END.match(text, word.end()))
+
+
+CLAUSE_END = re.compile(r"\s*(?:$|[,.;!?\n]|et\b)")
+
+
+def _words_from(text: str, pos: int, n: int) -> list[re.Match]:
+    """Up to n name-like words starting at pos, separated by spaces or tabs only."""
+    words = []
+    while len(words) < n:
+        m = NAME_WORD_RE.match(text, pos)
+        if not m:
+            break
+        words.append(m)
+        gap = re.match(r"[ \t]+", text[m.end() :])
+        if not gap:
+            break
+        pos = m.end() + len(gap.group())
+    return words
