@@ -1,8 +1,6 @@
-"""Placeholder for the counsellor dashboard (issue 6): pages under /conseiller/, JSON under /api/.
-
-The dashboard replaces this module; `server.build_app` only calls `include_dashboard(app)`,
-which must add its routers before the chat (mounted at /) catches every other path. Until then
-both areas refuse everyone, so no route there is ever reachable without a login.
+"""Stand-in for the counsellor dashboard (issue 6) while `chatbot.web.dashboard` has no
+`include_dashboard(app)`: /conseiller/ and /api/ refuse everyone, so nothing there is ever
+reachable without a login. See `server.include_dashboard`.
 """
 
 from __future__ import annotations

@@ -154,9 +154,7 @@ def open_screening(invitation: Invitation) -> Opening:
 
 
 def _open_or_create(db: Session, invitation: Invitation, rubric: Rubric) -> Screening:
-    found = repo.find_open_screening(
-        db, invitation.candidate_ref, rubric.id, invitation.session_id
-    )
+    found = repo.find_open_screening(db, invitation.candidate_ref, rubric.id, invitation.session_id)
     return found or repo.create_screening(
         db,
         invitation.candidate_ref,
@@ -185,7 +183,9 @@ def accept(screening_id: int, rubric: Rubric, session_id: str | None, scrubber) 
         repo.append_turn(
             db, screening_id, Role.assistant, render(reply), criterion_id=reply.criterion_id
         )
-        repo.save_state(db, screening_id, conversation.state, pending_criterion_id=reply.criterion_id)
+        repo.save_state(
+            db, screening_id, conversation.state, pending_criterion_id=reply.criterion_id
+        )
     return conversation, reply
 
 
@@ -219,7 +219,9 @@ def take_turn(screening_id: int, conversation: Conversation, text: str, today: d
         repo.append_turn(
             db, screening_id, Role.assistant, render(reply), criterion_id=reply.criterion_id
         )
-        repo.save_state(db, screening_id, conversation.state, pending_criterion_id=reply.criterion_id)
+        repo.save_state(
+            db, screening_id, conversation.state, pending_criterion_id=reply.criterion_id
+        )
         if reply.handoff:
             mark_handoff(db, screening_id)
         if reply.done:

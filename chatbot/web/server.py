@@ -110,6 +110,28 @@ def _warm_up_pii() -> None:
         log.warning("PII analyzer not warmed up", exc_info=True)
 
 
+def include_dashboard(app: FastAPI) -> None:
+    """The counsellor dashboard's routes, added before the chat catches every other path.
+
+    The dashboard package provides `chatbot.web.dashboard.include_dashboard(app)`; until it does,
+    /conseiller/ and /api/ refuse everyone (chatbot/web/closed.py).
+    """
+    import importlib
+
+    try:
+        dashboard = importlib.import_module("chatbot.web.dashboard")
+    except ModuleNotFoundError as missing:
+        if missing.name != "chatbot.web.dashboard":
+            raise
+        dashboard = None
+    if dashboard is not None and hasattr(dashboard, "include_dashboard"):
+        dashboard.include_dashboard(app)
+        return
+    from chatbot.web import closed
+
+    closed.include_dashboard(app)
+
+
 def build_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     origins = allowed_origins(settings)
@@ -129,9 +151,14 @@ def build_app(settings: Settings | None = None) -> FastAPI:
             log.exception("health check failed")
             return JSONResponse({"status": "database unavailable"}, status_code=503)
 
-    from chatbot.web.dashboard import include_dashboard
-
     include_dashboard(app)
+
+    @app.api_route("/conseiller/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
+    @app.api_route("/api/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
+    async def not_the_chat(rest: str):
+        """Unknown counsellor paths end here, not in the chat's catch-all page."""
+        return JSONResponse({"detail": "introuvable"}, status_code=404)
+
     app.mount("/", _chainlit_app(origins))
     app.add_middleware(SecurityHeaders)
     return app
