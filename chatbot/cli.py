@@ -217,5 +217,20 @@ def serve(
     run_server(host, port)
 
 
+@app.command("pii")
+def pii_command(
+    jsonl: bool = typer.Option(False, "--jsonl", help="Une chaîne JSON par ligne en entrée."),
+):
+    """Masque les données personnelles du texte lu sur l'entrée standard (UTF-8)."""
+    from pii.cli import scrub_jsonl, scrub_to_json
+
+    stdin = typer.get_text_stream("stdin", encoding="utf-8")
+    if jsonl:
+        for line in scrub_jsonl(stdin):
+            typer.echo(line)
+    else:
+        typer.echo(scrub_to_json(stdin.read()))
+
+
 if __name__ == "__main__":
     app()
