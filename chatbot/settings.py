@@ -26,6 +26,12 @@ class Settings(BaseSettings):
         "personnel ou au 3949)"
     )
 
+    # Counsellor login with OpenID Connect (ProConnect); disabled while the issuer is unset.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid email"
+
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
     llm_api_key: str | None = None
@@ -38,6 +44,10 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'screening.db'}"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
     def llm_enabled(self) -> bool:

@@ -1,0 +1,61 @@
+"""Jinja2 for the dashboard: autoescaping on for every template (whatever its extension), strict
+undefined, French filters. Nothing a candidate wrote is ever marked safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from chatbot.web.dashboard import charts, explain
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _date(value: dt.datetime | dt.date | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return value.astimezone().strftime("%d/%m/%Y %H:%M")
+    return value.strftime("%d/%m/%Y")
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        date=_date,
+        verdict=lambda v: "sans réponse" if v is None else explain.VERDICTS.get(str(v), str(v)),
+        method=lambda v: explain.METHODS.get(str(v), str(v)),
+        status=lambda v: explain.STATUSES.get(str(v), str(v)),
+        decision=lambda v: explain.DECISIONS.get(str(v), "—") if v else "—",
+        flag=lambda v: explain.FLAGS.get(str(v), str(v)),
+        kind=lambda v: explain.KINDS.get(str(v), str(v)),
+        flags=explain.flag_list,
+        percent=explain.percent,
+        score=explain.score_text,
+        value=explain.value_text,
+    )
+    env.globals.update(bar_chart=charts.bar_chart)
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    counsellor = getattr(request.state, "counsellor", None)
+    context.setdefault("counsellor", counsellor)
+    context.setdefault("csrf", counsellor.csrf if counsellor else "")
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
