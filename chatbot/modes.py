@@ -98,9 +98,9 @@ class LLMConversation(Conversation):
 
     def phrase(self, reply: Reply) -> Reply:
         """The rubric's question, as last message of the reply, said by the model."""
-        if len(reply.asked) != 1 or not reply.messages:
+        if reply.criterion_id is None or not reply.messages:
             return reply
-        criterion = self.rubric.criterion(reply.asked[0])
+        criterion = self.rubric.criterion(reply.criterion_id)
         if reply.messages[-1] != criterion.question:  # a follow-up or help text: kept as written
             return reply
         phrased = phrase_question(self.gateway, self.rubric, criterion)
