@@ -58,6 +58,7 @@ class Unclear(BaseModel):
     type: Literal["unclear"] = "unclear"
     criterion_id: str | None = None
     reason: Literal["vague", "dont_know", "invalid", "out_of_bounds"] = "vague"
+    evidence: str | None = None  # kept for motivation / readiness: "je ne sais pas" says something
 
 
 class Revisit(BaseModel):

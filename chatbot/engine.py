@@ -133,7 +133,10 @@ def _apply(turn: _Turn, command: Command) -> RetryReason | None:
     match command:
         case Correct() | SetAnswer():
             return _set_answer(turn, command)
-        case Unclear(reason=reason):
+        case Unclear(reason=reason, evidence=evidence):
+            pending = state.pending and turn.rubric.criterion(state.pending)
+            if evidence and pending and pending.kind in DIMENSION_KINDS:
+                state.texts.setdefault(pending.id, []).append(evidence)
             return reason
         case AskQuestion(question=question):
             turn.lines.append(answer_question(turn.rubric, question) or msg.DONT_KNOW_ANSWER)

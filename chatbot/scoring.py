@@ -19,6 +19,7 @@ from chatbot.understanding.signals import is_manipulation
 NEGATION = re.compile(r"\b(pas|jamais|aucun|aucune|ni|rien|sans)\b")
 CLAUSE_END = re.compile(r"[.;!?\n]+|,|\bmais\b")
 SUBSTANTIAL_WORDS = 12
+NEGATION_WINDOW = 4
 
 
 def score_dimension(criterion: Criterion, texts: list[str]) -> DimensionScore:
@@ -81,16 +82,15 @@ def _matches(levels: list[AnchoredLevel], clauses: list[str]) -> dict[int, list[
     found: dict[int, list[tuple[str, str]]] = {}
     for clause in clauses:
         clause_lemmas = tuple(fold(lemma) for lemma, _, _ in lemmas(clause))
-        folded = fold(clause)
-        negated = bool(NEGATION.search(folded))
         for anchor in levels:
             for indicator in anchor.indicators:
-                if negated and anchor.level > 0 and not NEGATION.search(fold(indicator)):
+                at = _find(clause_lemmas, _indicator_lemmas(indicator))
+                if at is None:
                     continue
-                if _contains(clause_lemmas, _indicator_lemmas(indicator)) or re.search(
-                    rf"\b{re.escape(fold(indicator))}\b", folded
-                ):
-                    found.setdefault(anchor.level, []).append((indicator, clause))
+                negative_indicator = bool(NEGATION.search(fold(indicator)))
+                if anchor.level > 0 and not negative_indicator and _negated(clause_lemmas, at):
+                    continue
+                found.setdefault(anchor.level, []).append((indicator, clause))
     return found
 
 
@@ -99,6 +99,13 @@ def _indicator_lemmas(indicator: str) -> tuple[str, ...]:
     return tuple(fold(lemma) for lemma, _, _ in lemmas(indicator))
 
 
-def _contains(sequence: tuple[str, ...], part: tuple[str, ...]) -> bool:
+def _find(sequence: tuple[str, ...], part: tuple[str, ...]) -> int | None:
     n = len(part)
-    return n > 0 and any(sequence[i : i + n] == part for i in range(len(sequence) - n + 1))
+    return next(
+        (i for i in range(len(sequence) - n + 1) if n and sequence[i : i + n] == part), None
+    )
+
+
+def _negated(sequence: tuple[str, ...], at: int) -> bool:
+    """A negation among the few words just before the indicator ("je n'ai jamais travaillé en")."""
+    return any(NEGATION.fullmatch(word) for word in sequence[max(0, at - NEGATION_WINDOW) : at])

@@ -18,6 +18,7 @@ from chatbot.commands import (
     SetAnswer,
     Unclear,
 )
+from chatbot.faq import answer_question
 from chatbot.rubric import DIMENSION_KINDS, AnswerType, Criterion
 from chatbot.rubric_checks import fold
 from chatbot.understanding import parsers, signals
@@ -39,7 +40,7 @@ class OfflineUnderstander:
             return [*commands, Handoff()]
         if context.state.phase == "recap":
             return commands + _recap(text, context)
-        questions = signals.question_sentences(text)
+        questions = _questions(text, context)
         answer_text = _without(text, questions)
         if questions and not answer_text.strip():
             return [*commands, AskQuestion(question=" ".join(questions))]
@@ -53,6 +54,20 @@ class OfflineUnderstander:
         return commands
 
 
+def _questions(text: str, context: TurnContext) -> list[str]:
+    """Sentences to answer as questions; a hesitant "…?" that answers the question stays an answer."""
+    asking, hesitant = signals.question_sentences(text)
+    pending = context.pending
+    for sentence in hesitant:
+        if pending is not None and pending.kind not in DIMENSION_KINDS:
+            answers = _parse(pending, sentence, context, cued=_cued(pending, sentence))
+        else:
+            answers = answer_question(context.rubric, sentence) is None and pending is not None
+        if not answers:
+            asking.append(sentence)
+    return asking
+
+
 def _without(text: str, sentences: list[str]) -> str:
     for sentence in sentences:
         text = text.replace(sentence, " ")
@@ -62,7 +77,9 @@ def _without(text: str, sentences: list[str]) -> str:
 def _not_understood(text: str, context: TurnContext) -> Command:
     pending = context.pending
     if parsers.is_dont_know(text):
-        return Unclear(criterion_id=pending.id if pending else None, reason="dont_know")
+        return Unclear(
+            criterion_id=pending.id if pending else None, reason="dont_know", evidence=text.strip()
+        )
     if signals.is_other_language(text):
         return OffTopic(reason="other_language")
     if signals.is_rude(text):
@@ -159,6 +176,6 @@ def _recap(text: str, context: TurnContext) -> list[Command]:
     verdict = parsers.parse_yes_no(text)
     if verdict is not None and verdict.value is True:
         return [Confirm()]
-    if signals.question_sentences(text):
+    if any(signals.question_sentences(text)):
         return [AskQuestion(question=text)]
     return [Unclear(reason="vague")]

@@ -179,7 +179,7 @@ _UNKNOWN = (
 )
 _NO = (
     r"absolument\s+pas|pas\s+du\s+tout|(?:bien\s+sur|evidemment|certainement|surtout)\s+(?:que\s+)?(?:pas|non)|"
-    r"pas\s+question|hors\s+de\s+question|non\s+merci|jamais|nope|nan+|non+|no|impossible|"
+    r"pas\s+question|hors\s+de\s+question|non\s+merci|jamais|nope|nan+|non+|no|nn|impossible|"
     r"pas\s+possible|plutot\s+non|pas\s+vraiment|ni|je\s+(?:ne\s+)?(?:pense|crois)\s+pas|"
     r"(?:ne\s+|n')?\w*\s*pas\s+(?:tout\s+a\s+fait\s+)?(?:d'accord|ok|okay|possible|pret|prete|"
     r"disponible|dispo|libre|a\s+jour|vaccine\w*|capable|en\s+mesure)"
@@ -191,7 +191,7 @@ _DOUBLE_NEGATION = (
     r"(?:pas|aucun|sans)\s+(?:de\s+)?(?:souci|soucis|probleme|problemes|pb|pbs|pbm|blem)"
 )
 _YES = (
-    r"oui+|ouais+|ouai|ouep|ouaip|ui|wi|yes|yep|yeah|si(?=\s*(?:[,!.]|$))|bien\s+sur|biensur|"
+    r"oui+|ouais+|ouai|ouep|ouaip|oe|ui|wi|yes|yep|yeah|si(?=\s*(?:[,!.]|$))|bien\s+sur|biensur|"
     r"absolument|evidemment|evidement|tout\s+a\s+fait|exactement|ok|okay|oki|okk|d'?accord|dac+|"
     r"ca\s+marche|sa\s+marche|bien\s+entendu|certainement|carrement|volontiers|avec\s+plaisir|"
     r"effectivement|affirmatif|c'est\s+bon|c\s+bon|c\s+ok|ca\s+me\s+va|je\s+veux\s+bien|sans\s+probleme|"
@@ -219,7 +219,8 @@ YES_NO_PATTERNS: list[tuple[str, bool | None, float, str | None, bool]] = [
         True,
     ),
     (
-        r"plus\s+maintenant|(?:ne\s+|n')(?:\w+'?\s*){1,3}?plus|plus\s+depuis",
+        r"plus\s+maintenant|(?:ne\s+|n')(?:\w+'?\s*){1,3}?plus|plus\s+depuis|"
+        r"(?:j'?\s*ai|l'?\s*ai|les\s+ai)\s+plus(?!\s+(?:de|d'|du|que|qu'|qu|d))",
         False,
         0.85,
         "plus maintenant",
@@ -344,12 +345,24 @@ def _yes_no_about(t: _Text, about: Sequence[str]) -> Parsed | None:
             if said.value is None:
                 return None
             return t.parsed(said.value, cstart, cend, said.confidence, said.note)
+        # "le permis, je l'ai pas encore": the next clause says it about the topic.
+        following = _following(t.folded, clauses, index)
+        if following is not None:
+            return t.parsed(following.value, cstart, cend, following.confidence * 0.9, following.note)
         inherited = _inherit(t.folded, clauses, index)
         if inherited is not None:
             return t.parsed(inherited.value, cstart, cend, inherited.confidence * 0.9)
         # The candidate names the thing without any verb or negation ("permis B").
         return t.parsed(True, cstart, cend, 0.6)
     return None
+
+
+def _following(folded: str, clauses: list[tuple[int, int, str]], index: int) -> _Polarity | None:
+    if index + 1 >= len(clauses) or CONTRAST.fullmatch(clauses[index + 1][2]):
+        return None
+    start, end, _ = clauses[index + 1]
+    said = _polarity(folded, start, end)
+    return said if said is not None and said.value is not None else None
 
 
 def _inherit(folded: str, clauses: list[tuple[int, int, str]], index: int) -> _Polarity | None:

@@ -38,9 +38,15 @@ GREETING_ONLY = re.compile(
     r"|re|cc)\W*$"
 )
 
-QUESTION_START = re.compile(
-    r"^\W*(est[- ]ce qu|combien|comment|pourquoi|quand|ou (est|se|sont|a)|quel(le)?s?|c.est quoi"
-    r"|qu.est[- ]ce|qui |peut[- ]on|puis[- ]je|je peux|on peut|y a[- ]t[- ]il|il y a)"
+# A sentence that asks by its words; a bare "?" may only be a hesitant answer ("en septembre ?").
+ASKING_START = re.compile(
+    r"^\W*(est[- ]ce qu|combien|comment|pourquoi(?! pas)|quand (est[- ]ce|commence|debute|finit"
+    r"|se termine|a lieu|aura)|ou (est|se|sont|a lieu|aura|se passe)|quel(le)?s? |c.est quoi"
+    r"|qu.est[- ]ce|peut[- ]on|puis[- ]je|faut[- ]il|y a[- ]t[- ]il|dois[- ]je|est[- ]il|est[- ]elle)"
+)
+ASKING_WORD = re.compile(
+    r"\b(est[- ]ce qu|combien|comment|pourquoi|c.est quoi|qu.est[- ]ce|quel(le)?s?|faut[- ]il"
+    r"|peut[- ]on|quand)\b|-t-(il|elle|on)\b"
 )
 
 CORRECTION = re.compile(
@@ -82,10 +88,17 @@ def is_correction(text: str) -> bool:
     return bool(CORRECTION.search(fold(text)))
 
 
-def question_sentences(text: str) -> list[str]:
-    """Sentences that ask something: they end with '?' or start like a question."""
+def question_sentences(text: str) -> tuple[list[str], list[str]]:
+    """(sentences that clearly ask something, sentences that only end with a '?')."""
     sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n", text) if s.strip()]
-    return [s for s in sentences if s.endswith("?") or QUESTION_START.match(fold(s))]
+    asking, hesitant = [], []
+    for sentence in sentences:
+        folded = fold(sentence)
+        if ASKING_START.match(folded) or sentence.endswith("?") and ASKING_WORD.search(folded):
+            asking.append(sentence)
+        elif sentence.endswith("?"):
+            hesitant.append(sentence)
+    return asking, hesitant
 
 
 def is_other_language(text: str) -> bool:
