@@ -30,13 +30,17 @@ XSS = "<script>alert('xss')</script><img src=x onerror=alert(1)>"
 
 
 def settings_for(tmp_path: Path, **extra) -> Settings:
-    return Settings(data_dir=tmp_path, secret_key="test-secret-key-for-dashboard", **extra)
+    extra.setdefault("secret_key", "test-secret-key-for-dashboard")
+    return Settings(data_dir=tmp_path, **extra)
 
 
 def make_client(engine: sa.Engine, settings: Settings, **kw) -> TestClient:
     policy = kw.pop("login_policy", auth.LoginPolicy(base_delay=0))
+    base_url = (
+        "https://testserver" if settings.public_url.startswith("https") else "http://testserver"
+    )
     app = create_dashboard(engine, settings, login_policy=policy, **kw)
-    return TestClient(app, base_url="http://testserver")
+    return TestClient(app, base_url=base_url)
 
 
 def add_counsellor(engine: sa.Engine, email: str = EMAIL, password: str | None = PASSWORD):
