@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from rapidfuzz import fuzz, process
 
@@ -151,10 +152,25 @@ def _parse(criterion: Criterion, text: str, context: TurnContext, cued: bool):
             return parsers.parse_duration(text)
         case AnswerType.choice | AnswerType.multi_choice:
             multi = answer.type == AnswerType.multi_choice
-            return parsers.parse_choice(text, answer.options, multi=multi)
+            chosen = parsers.parse_choice(text, answer.options, multi=multi)
+            return chosen or _yes_no_option(criterion, text, cued)
         case AnswerType.level:
             return parsers.parse_level(text, context.rubric.scale(answer.scale))
     return None
+
+
+def _yes_no_option(criterion: Criterion, text: str, cued: bool):
+    """Options named oui / non (/ en-cours) also take a plain yes or no ("nn", "ouais")."""
+    ids = {option.id for option in criterion.answer.options}
+    if not {"oui", "non"} <= ids:
+        return None
+    about = criterion.keywords if cued and criterion.keywords else ()
+    said = parsers.parse_yes_no(text, about=about)
+    if said is None:
+        return None
+    in_progress = said.note in ("en cours", "pas encore") and "en-cours" in ids
+    value = "oui" if said.value else "en-cours" if in_progress else "non"
+    return replace(said, value=[value] if criterion.answer.type == AnswerType.multi_choice else value)
 
 
 def _recap(text: str, context: TurnContext) -> list[Command]:
