@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 
 # Presidio's email recognizer imports tldextract, which would download the public-suffix list
@@ -55,6 +56,29 @@ class FrenchNlpEngine(SpacyNlpEngine):
 
     def load(self) -> None:
         self.nlp = {LANG: french_nlp()}
+
+    def process_text(self, text: str, language: str):
+        """Run the NER (80 % of the scrubbing time) only when a capitalised word could be a
+        name; lowercase chat is left to FrChatNameRecognizer, which handles it better."""
+        nlp = self.nlp[language]
+        doc = nlp(text) if needs_ner(text) else _lowercase_lemma(nlp.make_doc(text))
+        return self._doc_to_nlp_artifact(doc, language)
+
+
+CAPITALISED = re.compile(r"(?<![\w'’])[^\W\d_a-zà-ÿ][\w'’\-]+")
+
+
+def needs_ner(text: str) -> bool:
+    """True when some capitalised word is neither a stop word nor a kept word."""
+    from pii.lexicon import stop_words
+
+    for match in CAPITALISED.finditer(text):
+        word = match.group()
+        low = word.lower()
+        head = re.split(r"['’]", low)[0]
+        if low not in stop_words() and head not in stop_words() and not policy.is_kept(word):
+            return True
+    return False
 
 
 def french_recognizers() -> list:

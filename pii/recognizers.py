@@ -398,6 +398,23 @@ NAME_THEN_ICI = re.compile(r"(?i)(?<![\w'’])([^\W\d_][\w\-]*(?:[ \t]+[^\W\d_][
 UPPERCASE_RUN = re.compile(
     r"(?<![\w])[^\W\d_a-zà-ÿ]{2,}(?:[ \t\-]+[^\W\d_a-zà-ÿ]{2,}){1,2}(?![\w])"
 )
+PARTICLES = {
+    "da",
+    "de",
+    "del",
+    "della",
+    "di",
+    "do",
+    "dos",
+    "du",
+    "van",
+    "von",
+    "ben",
+    "el",
+    "al",
+    "le",
+    "la",
+}
 ELISIONS = ("j", "l", "d", "m", "t", "s", "n", "c", "qu", "jusqu", "lorsqu", "puisqu")
 
 
@@ -458,15 +475,33 @@ class FrChatNameRecognizer(EntityRecognizer):
                 spans.append((m.start(1), m.end(1), 0.6))
         for m in UPPERCASE_RUN.finditer(text):
             words = re.split(r"[ \t\-]+", m.group())
-            if not any(_common(w) for w in words) and (
-                any(_is_cued_first_name(w) for w in words)
-                or all(len(w) >= 4 and w.lower() not in french_words() for w in words)
-            ):
+            if _uppercase_name(words):
                 spans.append((m.start(), m.end(), 0.6))
         for m in NAME_WORD_RE.finditer(text):
-            if _is_first_name(m.group()):
-                spans.append((*self._name_after(text, m.start(), _is_first_name), 0.5))
+            if span := self._lone_name(text, m):
+                spans.append((*span, 0.5))
         return [RecognizerResult("PERSON", s, e, score) for s, e, score in spans]
+
+    def _lone_name(self, text: str, m: re.Match) -> tuple[int, int] | None:
+        """A first name without cue: one that is not a French word ("fatima"), or one that is
+        but comes with a surname ("augustin meyer"); a surname just before it is included
+        ("mansouri kenza")."""
+        word = m.group()
+        if not _is_first_name(word):
+            nxt = _words_from(text, m.start(), 2)
+            if not (
+                _is_cued_first_name(word) and len(nxt) == 2 and _could_be_surname(nxt[1].group())
+            ):
+                return None
+        start, end = self._name_after(text, m.start(), _is_cued_first_name)
+        before = re.search(r"([^\W\d_][\w'’\-]*)[ \t]+$", text[: m.start()])
+        if (
+            before
+            and _could_be_surname(before.group(1))
+            and not re.search(r"['’]", before.group(1))
+        ):
+            start = before.start(1)
+        return start, end
 
     @staticmethod
     def _strong_ok(word: str) -> bool:
@@ -483,7 +518,7 @@ class FrChatNameRecognizer(EntityRecognizer):
     def _name_after(text: str, pos: int, accept) -> tuple[int, int] | None:
         """The name at pos: a first word accept() likes (or a surname followed by one, as in
         "cordialement TRAORE Emile"), and up to two more name words."""
-        words = _words_from(text, pos, 3)
+        words = _words_from(text, pos, 4)
         if not words:
             return None
         if not accept(words[0].group()) and not (
@@ -491,8 +526,12 @@ class FrChatNameRecognizer(EntityRecognizer):
         ):
             return None
         start, end = words[0].start(), words[0].end()
-        for nxt in words[1:]:
-            if not (_is_name_continuation(nxt.group()) or _ends_clause(text, nxt)):
+        rest = words[1:]
+        while rest:
+            nxt = rest.pop(0)
+            if nxt.group().lower() in PARTICLES and rest and _is_name_continuation(rest[0].group()):
+                nxt = rest.pop(0)  # "da costa", "de la fontaine"
+            elif not (_is_name_continuation(nxt.group()) or _ends_clause(text, nxt)):
                 break
             end = nxt.end()
         return start, end
@@ -505,6 +544,14 @@ def _ends_clause(text: str, word: re.Match) -> bool:
 
 
 CLAUSE_END = re.compile(r"\s*(?:$|[,.;!?\n]|et\b)")
+
+
+def _uppercase_name(words: list[str]) -> bool:
+    """ "DIALLO YANIS", "BOULAY CHRISTINE" (a surname that is also a commune), not "CAP AEPE"."""
+    vetoed = [w for w in words if _common(w)]
+    if any(_is_cued_first_name(w) for w in words):
+        return all(policy.fold(w) in policy.place_words() for w in vetoed)
+    return not vetoed and all(len(w) >= 4 and w.lower() not in french_words() for w in words)
 
 
 def _words_from(text: str, pos: int, n: int) -> list[re.Match]:
