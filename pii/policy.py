@@ -142,7 +142,8 @@ beau, belle, franc, sage, mal, fini, gai, bas, mort, pile, modeste, noble, loyal
 prudent, constant, aimable, malin, placide, innocent, royal, hardi, mignon, solo, clair, vrai,
 sur, sûr, super, cool, parfait, possible, pret, prêt, prete, prête, motive, motivé, motivée,
 serieux, sérieux, ponctuel, ponctuelle, content, contente, ravi, ravie, desole, désolé, désolée,
-libre, mobile, present, présent, presente, présente, pas, plus, rien, tout, toujours
+libre, mobile, present, présent, presente, présente, pas, plus, rien, tout, toujours,
+min, mn, minute, minutes, km, kms, kilometre, kilometres, kilomètre, kilomètres, euros, euro
 """
 
 

@@ -119,6 +119,7 @@ CASES = {
             "Nancy ou Épinal ça me va",
             "je suis en Bas-Rhin, CAP AEPE et BTS",
             "je peux aller jusqu'à Hgauenau",
+            "45 min en bus, 20 mn à pied, 30 km",
         ],
     ),
 }
