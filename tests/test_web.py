@@ -290,6 +290,7 @@ def test_a_failed_turn_keeps_the_scrubbed_message_and_the_state(env, monkeypatch
 
 def test_a_handler_failure_shows_the_french_apology_not_the_error(monkeypatch):
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from chatbot.web import chat, texts
 
@@ -308,5 +309,7 @@ def test_a_handler_failure_shows_the_french_apology_not_the_error(monkeypatch):
     async def failing():
         raise ValueError("Traceback: secret internals")
 
-    asyncio.run(failing())
+    # In a thread: the browser tests' Playwright may own this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, failing()).result()
     assert sent == [texts.APOLOGY]
