@@ -115,6 +115,14 @@ def count_message_tokens(messages: Sequence[BaseMessage]) -> int:
     return sum(TOKENS_PER_MESSAGE + count_tokens(str(m.content)) for m in messages) + 3
 
 
+@cache
+def schema_size(schema: type[BaseModel]) -> int:
+    """Tokens of the schema as sent with the request (tools or json_schema, titles removed)."""
+    from langchain_core.utils.function_calling import convert_to_openai_tool
+
+    return count_tokens(json.dumps(convert_to_openai_tool(schema)["function"]))
+
+
 @dataclass(frozen=True)
 class CallUsage:
     purpose: str  # understand | score | phrase | answer
@@ -214,7 +222,7 @@ class ModelGateway:
     ) -> M:
         """The model's answer parsed into `schema`; `InvalidOutput` when it does not fit."""
         messages = _messages(instructions, candidate)
-        schema_tokens = count_tokens(json.dumps(schema.model_json_schema()))
+        schema_tokens = schema_size(schema)
         self.meter.reserve(count_message_tokens(messages) + schema_tokens + max_tokens, purpose)
         runnable = self._bound(max_tokens, temperature).with_structured_output(
             schema, method=self.structured_method, include_raw=True

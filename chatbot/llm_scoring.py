@@ -37,8 +37,9 @@ class LevelReading(BaseModel):
     manipulation: bool = False
 
 
+# The schema's docstrings are sent to the model: short, in French.
 class Scoring(BaseModel):
-    """The structured-output schema: one reading per dimension."""
+    """Un niveau par critère."""
 
     scores: list[LevelReading]
 

@@ -9,8 +9,6 @@ conversation hands the turn to the offline understander (the fallback is recorde
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
 from chatbot.commands import (
@@ -19,15 +17,14 @@ from chatbot.commands import (
     Correct,
     Handoff,
     Manipulation,
-    OffTopic,
     SetAnswer,
-    Unclear,
 )
 from chatbot.llm import InvalidOutput, ModelGateway, render
 from chatbot.rubric import DIMENSION_KINDS, AnswerType, Criterion, Rubric
 from chatbot.understanding import signals
 from chatbot.understanding.base import MAX_CHARS, TurnContext
 from chatbot.understanding.offline import OfflineUnderstander
+from chatbot.understanding.offline import _not_understood as not_understood
 from chatbot.understanding.offline import _parse as parse_for  # the offline value readers
 
 SHORT_ANSWER_WORDS = 8
@@ -39,17 +36,16 @@ class FoundAnswer(BaseModel):
     criterion_id: str
     value: str
     evidence: str
-    correction: bool = False
 
 
+# The schema's docstrings are sent to the model: short, in French. Manipulation, corrections and
+# "don't know" are read by the offline cues, which keeps the schema (sent each turn) small.
 class Reading(BaseModel):
-    """What the model makes of one message (the structured-output schema)."""
+    """Lecture d'un message du candidat."""
 
     answers: list[FoundAnswer] = Field(default_factory=list)
     question: str | None = None
     handoff: bool = False
-    manipulation: str | None = None
-    unclear: Literal["vague", "dont_know", "off_topic"] | None = None
 
 
 class LLMUnderstander:
@@ -101,9 +97,7 @@ def _offline_suffices(commands: list[Command], text: str, context: TurnContext) 
 def understanding_instructions(context: TurnContext):
     rubric, state, pending = context.rubric, context.state, context.pending
     others = [
-        f"{c.id} ({c.label})"
-        for c in rubric.closed_criteria
-        if c.id != pending.id and c.id not in state.answers
+        c.id for c in rubric.closed_criteria if c.id != pending.id and c.id not in state.answers
     ]
     return render(
         "understand.j2",
@@ -146,19 +140,19 @@ def expected(rubric: Rubric, criterion: Criterion) -> str:
 
 def commands_from(reading: Reading, text: str, context: TurnContext) -> list[Command]:
     commands: list[Command] = []
-    manipulation = reading.manipulation and verbatim(reading.manipulation, text)
-    if manipulation or signals.is_manipulation(text):
-        commands.append(Manipulation(evidence=manipulation or text[:300]))
-    if reading.handoff:
+    if signals.is_manipulation(text):
+        commands.append(Manipulation(evidence=text[:300]))
+    if reading.handoff or signals.is_handoff(text):
         return [*commands, Handoff()]
+    correcting = signals.is_correction(text)
     for found in reading.answers:
-        command = _answer(found, text, context)
+        command = _answer(found, text, context, correcting)
         if command is not None:
             commands.append(command)
     if reading.question and reading.question.strip():
         commands.append(AskQuestion(question=reading.question.strip()[:300]))
     if not any(isinstance(c, SetAnswer | AskQuestion) for c in commands):
-        commands.append(_not_answered(reading, context))
+        commands.append(not_understood(text, context))
     return commands
 
 
@@ -170,7 +164,9 @@ def verbatim(quote: str, text: str) -> str:
     return quote
 
 
-def _answer(found: FoundAnswer, text: str, context: TurnContext) -> SetAnswer | None:
+def _answer(
+    found: FoundAnswer, text: str, context: TurnContext, correcting: bool
+) -> SetAnswer | None:
     rubric, state = context.rubric, context.state
     if found.criterion_id not in {c.id for c in rubric.criteria}:
         raise InvalidOutput(f"unknown criterion {found.criterion_id!r}")
@@ -187,7 +183,7 @@ def _answer(found: FoundAnswer, text: str, context: TurnContext) -> SetAnswer | 
     previous = state.answers.get(criterion.id)
     if previous is not None and previous.value == parsed.value:
         return None
-    kind = Correct if previous is not None and found.correction else SetAnswer
+    kind = Correct if previous is not None and correcting else SetAnswer
     return kind(
         criterion_id=criterion.id,
         value=parsed.value,
@@ -195,10 +191,3 @@ def _answer(found: FoundAnswer, text: str, context: TurnContext) -> SetAnswer | 
         confidence=min(parsed.confidence, 0.9),
         note=LLM_METHOD_NOTE,
     )
-
-
-def _not_answered(reading: Reading, context: TurnContext) -> Command:
-    if reading.unclear == "off_topic":
-        return OffTopic(reason="off_topic")
-    reason = "dont_know" if reading.unclear == "dont_know" else "vague"
-    return Unclear(criterion_id=context.pending.id, reason=reason)
