@@ -232,5 +232,128 @@ def pii_command(
         typer.echo(scrub_to_json(stdin.read()))
 
 
+# --- counsellors and GDPR operations (dashboard) ------------------------------------------------
+
+counsellors_app = typer.Typer(help="Comptes des conseillers.", no_args_is_help=True)
+app.add_typer(counsellors_app, name="counsellors")
+
+
+@counsellors_app.command("add")
+def counsellors_add(
+    email: str = typer.Argument(..., help="Adresse e-mail du conseiller"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Lit le mot de passe sur l'entrée standard"
+    ),
+    oidc_only: bool = typer.Option(False, "--oidc-only", help="Sans mot de passe (ProConnect)"),
+):
+    """Crée un compte conseiller (ou change son mot de passe et le réactive)."""
+    from chatbot.web.auth import add_counsellor
+    from storage.db import session_scope
+
+    password = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif not oidc_only:
+        password = typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+    try:
+        with session_scope() as db:
+            add_counsellor(db, email, password, actor="cli")
+    except ValueError as exc:
+        typer.echo(f"Refusé : {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Compte conseiller prêt : {email.strip().lower()}")
+
+
+@counsellors_app.command("disable")
+def counsellors_disable(email: str = typer.Argument(..., help="Adresse e-mail du conseiller")):
+    """Désactive un compte : il ne peut plus se connecter, ses sessions s'arrêtent."""
+    from chatbot.web.auth import set_active
+    from storage.db import session_scope
+
+    try:
+        with session_scope() as db:
+            set_active(db, email, False, actor="cli")
+    except LookupError:
+        typer.echo(f"Compte inconnu : {email}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Compte désactivé : {email}")
+
+
+@app.command("purge")
+def purge(
+    days: int | None = typer.Option(
+        None, help="Durée de conservation en jours (par défaut SCREENING_RETENTION_DAYS)"
+    ),
+):
+    """Efface les questionnaires sans activité depuis la durée de conservation (tracé)."""
+    from chatbot.settings import get_settings
+    from storage.db import session_scope
+    from storage.repo import purge_older_than
+
+    days = days if days is not None else get_settings().retention_days
+    with session_scope() as db:
+        count = purge_older_than(db, days, actor="cli")
+    typer.echo(f"{count} questionnaire(s) de plus de {days} jours effacé(s).")
+
+
+@app.command("erase")
+def erase(candidate_ref: str = typer.Argument(..., help="Référence du candidat")):
+    """Efface toutes les données d'un candidat (droit à l'effacement ; tracé)."""
+    from storage.db import session_scope
+    from storage.repo import erase_candidate
+
+    with session_scope() as db:
+        count = erase_candidate(db, candidate_ref, actor="cli")
+    if not count:
+        typer.echo(f"Candidat inconnu : {candidate_ref}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Données effacées : {count} questionnaire(s).")
+
+
+@app.command("export-candidate")
+def export_candidate_command(
+    candidate_ref: str = typer.Argument(..., help="Référence du candidat"),
+    output: Path | None = typer.Option(None, help="Fichier JSON à écrire (sinon : l'écran)"),
+):
+    """Exporte en JSON tout ce qui est gardé sur un candidat (droit d'accès ; tracé)."""
+    from storage.db import session_scope
+    from storage.repo import export_candidate
+
+    try:
+        with session_scope() as db:
+            data = export_candidate(db, candidate_ref, actor="cli")
+    except LookupError:
+        typer.echo(f"Candidat inconnu : {candidate_ref}", err=True)
+        raise typer.Exit(1) from None
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"Export écrit dans {output}")
+    else:
+        typer.echo(text)
+
+
+@app.command("seed-demo")
+def seed_demo(
+    screenings: int = typer.Option(1000, help="Nombre de questionnaires fictifs"),
+    seed: int = typer.Option(7, help="Graine du hasard (mêmes données à chaque fois)"),
+):
+    """Remplit la base avec des questionnaires fictifs réalistes (démonstration, mesures)."""
+    import time
+
+    from chatbot.rubric_loader import rubrics_in
+    from chatbot.settings import get_settings
+    from chatbot.web.dashboard.demo import seed as seed_screenings
+    from storage.db import session_scope
+
+    started = time.perf_counter()
+    rubrics = list(rubrics_in(get_settings().rubrics_dir).values())
+    with session_scope() as db:
+        seed_screenings(db, rubrics, screenings, seed=seed)
+    typer.echo(
+        f"{screenings} questionnaire(s) fictif(s) créés en {time.perf_counter() - started:.1f} s."
+    )
+
+
 if __name__ == "__main__":
     app()

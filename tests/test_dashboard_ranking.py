@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chatbot.ranking import explain_rank, ranking_parts, ranking_score
+from chatbot.ranking import explain_rank, ranker, ranking_parts, ranking_score
 from chatbot.results import CriterionResult, DimensionScore, ScreeningResult, Verdict
 from chatbot.rubric import DIMENSION_KINDS
 from chatbot.rubric_loader import load_rubric
@@ -93,3 +93,10 @@ def test_explanation_is_one_french_line_naming_the_blocking_prerequisite():
     assert "\n" not in line
     assert "sur 100" in line and "prérequis" in line and "motivation" in line
     assert f"non rempli : {blocking.label}" in line
+
+
+def test_stored_json_and_model_give_the_same_score_and_explanation():
+    result = result_with(Verdict.unclear, 0.5, blocking_fail=RUBRIC.criteria[0].id)
+    stored = result.model_dump(mode="json")
+    assert ranker(RUBRIC).score(stored) == ranking_score(RUBRIC, result)
+    assert ranker(RUBRIC).explain(stored) == explain_rank(RUBRIC, result)

@@ -14,7 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from chatbot.ranking import explain_rank
+from chatbot.ranking import ranker
 from chatbot.results import ScreeningResult
 from chatbot.settings import Settings
 from chatbot.web.auth import api_counsellor, app_settings, db_session
@@ -213,7 +213,7 @@ def ranking(
             RankedRow(
                 **_row(r),
                 rank=first + i,
-                explanation=explain_rank(rubric, ScreeningResult.model_validate(r.result_json)),
+                explanation=ranker(rubric).explain(r.result_json),
             )
             for i, r in enumerate(rows)
         ]

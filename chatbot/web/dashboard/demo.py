@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -161,9 +162,17 @@ def seed(
     first_candidate = (db.exec(sa.select(sa.func.max(Candidate.id))).one()[0] or 0) + 1
     first_screening = (db.exec(sa.select(sa.func.max(Screening.id))).one()[0] or 0) + 1
     now = utcnow()
+    pools = {(r.id, sid): _pool(rng, r, sid) for r, sid in targets}
     for start in range(0, screenings, CHUNK):
         batch = _batch(
-            rng, targets, now, first_candidate, first_screening, start, screenings, turns_for
+            rng,
+            targets,
+            pools,
+            now,
+            (first_candidate, first_screening),
+            start,
+            screenings,
+            turns_for,
         )
         for table, rows in batch.items():
             if rows:
@@ -173,7 +182,33 @@ def seed(
     return screenings
 
 
-def _batch(rng, targets, now, first_candidate, first_screening, start, total, turns_for):
+@dataclass(frozen=True)
+class _Sample:
+    """One fake result, ready to be copied onto many screenings (seeding stays fast)."""
+
+    result: ScreeningResult
+    columns: dict[str, Any]
+
+
+POOL_SIZE = 400
+
+
+def _pool(rng: random.Random, rubric: Rubric, session_id: str) -> list[_Sample]:
+    samples = []
+    for _ in range(POOL_SIZE):
+        result = fake_result(rubric, rng, session_id)
+        columns = denormalised(result)
+        columns["ranking_score"] = ranking_score(rubric, result)
+        if any(c.method == Method.llm for c in result.criteria):
+            columns["token_in"], columns["token_out"] = (
+                rng.randint(2000, 6000),
+                rng.randint(300, 900),
+            )
+        samples.append(_Sample(result, columns))
+    return samples
+
+
+def _batch(rng, targets, pools, now, first_ids, start, total, turns_for):
     rows: dict[Any, list[dict[str, Any]]] = {
         Candidate.__table__: [],
         Screening.__table__: [],
@@ -183,19 +218,19 @@ def _batch(rng, targets, now, first_candidate, first_screening, start, total, tu
     }
     for i in range(start, min(start + CHUNK, total)):
         rubric, session_id = targets[i % len(targets)]
-        candidate_id, screening_id = first_candidate + i, first_screening + i
+        candidate_id, screening_id = first_ids[0] + i, first_ids[1] + i
         rows[Candidate.__table__].append(
             {"id": candidate_id, "ref": f"demo-{candidate_id:07d}", "created_at": now}
         )
         screening = _screening_row(rng, rubric, session_id, candidate_id, screening_id, now)
         rows[Screening.__table__].append(screening)
-        result = screening.get("result_json")
-        if result is not None:
-            parsed = ScreeningResult.model_validate(result)
-            rows[CriterionResultRow.__table__] += _criterion_rows(screening_id, parsed)
-            rows[DimensionScoreRow.__table__] += _dimension_rows(screening_id, parsed)
+        if screening["status"] == ScreeningStatus.completed.value:
+            sample = rng.choice(pools[(rubric.id, session_id)])
+            screening.update(sample.columns)
+            rows[CriterionResultRow.__table__] += _criterion_rows(screening_id, sample.result)
+            rows[DimensionScoreRow.__table__] += _dimension_rows(screening_id, sample.result)
             if i < turns_for:
-                rows[Turn.__table__] += list(_turns(screening_id, parsed, now))
+                rows[Turn.__table__] += list(_turns(screening_id, sample.result, now))
     return rows
 
 
@@ -229,12 +264,6 @@ def _screening_row(rng, rubric, session_id, candidate_id, screening_id, now) -> 
     }
     if status in (ScreeningStatus.in_progress, ScreeningStatus.abandoned):
         row["pending_criterion_id"] = rng.choice(rubric.criteria).id
-    if status == ScreeningStatus.completed:
-        result = fake_result(rubric, rng, session_id)
-        row.update(denormalised(result))
-        row["ranking_score"] = ranking_score(rubric, result)
-        if any(c.method == Method.llm for c in result.criteria):
-            row["token_in"], row["token_out"] = rng.randint(2000, 6000), rng.randint(300, 900)
     return row
 
 

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
-from chatbot.ranking import explain_rank, ranking_parts
-from chatbot.results import ScreeningResult
+from chatbot.ranking import explain_rank, ranker, ranking_parts
 from chatbot.settings import Settings
 from chatbot.web.auth import (
     CurrentCounsellor,
@@ -91,12 +90,7 @@ def ranking_page(
     rubric = common.rubric_of(settings, training_id)
 
     def explained(rows):
-        return [
-            (row, explain_rank(rubric, ScreeningResult.model_validate(row.result_json)))
-            if rubric
-            else (row, "")
-            for row in rows
-        ]
+        return [(row, ranker(rubric).explain(row.result_json) if rubric else "") for row in rows]
 
     ranked = queries.ranked(db, training_id, session_id, blocked=False, page=page)
     apart = queries.ranked(db, training_id, session_id, blocked=True, page=page_apart)
