@@ -112,6 +112,17 @@ def step(
     return state, _advance(turn)
 
 
+def pending_reply(rubric: Rubric, state: ScreeningState) -> Reply | None:
+    """The question waiting for an answer, asked again as it was (a candidate coming back)."""
+    turn = _Turn(rubric, state.model_copy(deep=True), dt.date.min)
+    if state.phase == "questions" and state.pending:
+        criterion = rubric.criterion(state.pending)
+        return _ask(turn, criterion, criterion.question)
+    if state.phase == "recap":
+        return _recap(turn)
+    return None
+
+
 def session_start(rubric: Rubric, state: ScreeningState) -> dt.date:
     sessions = rubric.training.sessions
     chosen = next((s for s in sessions if s.id == state.session_id), None)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import chainlit as cl
 from chainlit.chat_context import chat_contexts
 
+from chatbot import engine
 from chatbot.conversation import Conversation
 from chatbot.engine import Reply
 from chatbot.rubric import Rubric
@@ -106,7 +107,7 @@ async def _open(live: Live, opening: screenings.Opening) -> None:
         return
     live.conversation = screenings.resume(live.rubric, opening.state, live.scrubber)
     await cl.Message(content=texts.WELCOME_BACK).send()
-    reply = screenings.pending_reply(live.rubric, opening.state)
+    reply = engine.pending_reply(live.rubric, opening.state)
     if reply is not None:
         await _show(live, reply)
 

@@ -15,9 +15,9 @@ from functools import cache
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from chatbot import engine
 from chatbot.conversation import Conversation, PassThroughScrubber
 from chatbot.engine import Reply, ScreeningState
+from chatbot.ranking import ranking_score
 from chatbot.rubric import Rubric
 from chatbot.rubric_loader import rubrics_in
 from chatbot.settings import get_settings
@@ -225,7 +225,9 @@ def take_turn(screening_id: int, conversation: Conversation, text: str, today: d
         if reply.handoff:
             mark_handoff(db, screening_id)
         if reply.done:
-            repo.save_result(db, screening_id, conversation.result())
+            result = conversation.result()
+            score = ranking_score(conversation.rubric, result)
+            repo.save_result(db, screening_id, result, ranking_score=score)
     return reply
 
 
@@ -237,18 +239,6 @@ def _store_unhandled(screening_id: int, conversation: Conversation, text: str, p
             repo.append_turn(db, screening_id, Role.candidate, str(scrubbed), criterion_id=pending)
     except Exception:
         log.exception("could not store the candidate's message of screening %s", screening_id)
-
-
-def pending_reply(rubric: Rubric, state: ScreeningState) -> Reply | None:
-    """The question waiting for an answer, as it was asked (for a candidate coming back)."""
-    # The engine has no public "ask again"; its own helpers rebuild exactly the same reply.
-    turn = engine._Turn(rubric, state.model_copy(deep=True), dt.date.min)
-    if state.phase == "questions" and state.pending:
-        criterion = rubric.criterion(state.pending)
-        return engine._ask(turn, criterion, criterion.question)
-    if state.phase == "recap":
-        return engine._recap(turn)
-    return None
 
 
 def render(reply: Reply) -> str:
