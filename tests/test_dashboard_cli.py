@@ -1,0 +1,124 @@
+"""The counsellor and GDPR commands, on SQLite and PostgreSQL; demo data agrees with storage."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from dashboard_support import RUBRIC, SESSION, store_screening
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from chatbot import cli
+from chatbot.ranking import ranking_score
+from chatbot.settings import get_settings
+from chatbot.web import auth
+from chatbot.web.dashboard.demo import denormalised, fake_result, seed
+from storage import repo
+from storage.db import get_engine
+from storage.models import AuditLog, Candidate, Screening, ScreeningStatus
+from storage.types import utcnow
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(db, monkeypatch, tmp_path):
+    monkeypatch.setenv("SCREENING_DATABASE_URL", db.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield db
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+
+
+def test_counsellors_add_hashes_the_password_read_on_stdin(env):
+    done = runner.invoke(
+        cli.app, ["counsellors", "add", "Paul@FT.fr", "--password-stdin"], input="assez long oui\n"
+    )
+    assert done.exit_code == 0, done.output
+    with Session(env) as db:
+        outcome = auth.check_password(db, "paul@ft.fr", "assez long oui", auth.LoginPolicy())
+    assert outcome.email == "paul@ft.fr"
+
+
+def test_counsellors_add_prompts_twice_and_refuses_short_passwords(env):
+    asked = runner.invoke(
+        cli.app,
+        ["counsellors", "add", "a@ft.fr"],
+        input="un bon mot de passe\nun bon mot de passe\n",
+    )
+    assert asked.exit_code == 0, asked.output
+    short = runner.invoke(
+        cli.app, ["counsellors", "add", "b@ft.fr", "--password-stdin"], input="court\n"
+    )
+    assert short.exit_code == 1 and "12 caractères" in short.output
+
+
+def test_erase_and_export_candidate(env):
+    store_screening(env, "cand-cli")
+    exported = runner.invoke(cli.app, ["export-candidate", "cand-cli"])
+    assert exported.exit_code == 0, exported.output
+    data = json.loads(exported.output)
+    assert data["candidate_ref"] == "cand-cli" and data["screenings"][0]["turns"]
+    assert runner.invoke(cli.app, ["erase", "cand-cli"]).exit_code == 0
+    assert runner.invoke(cli.app, ["erase", "cand-cli"]).exit_code == 1
+    assert runner.invoke(cli.app, ["export-candidate", "cand-cli"]).exit_code == 1
+    with Session(env) as db:
+        assert db.exec(select(Screening)).one().status == ScreeningStatus.erased
+        actions = {a.action for a in db.exec(select(AuditLog).where(AuditLog.actor == "cli"))}
+    assert {"erase", "export"} <= actions
+
+
+def test_purge_removes_old_screenings_only(env):
+    old = store_screening(env, "cand-old")
+    store_screening(env, "cand-new")
+    with Session(env) as db:
+        screening = db.get(Screening, old)
+        screening.updated_at = utcnow().replace(year=utcnow().year - 3)
+        db.add(screening)
+        db.commit()
+    done = runner.invoke(cli.app, ["purge"])
+    assert done.exit_code == 0 and "1 questionnaire" in done.output
+    with Session(env) as db:
+        assert [c.ref for c in db.exec(select(Candidate))] == ["cand-new"]
+        assert db.exec(select(AuditLog).where(AuditLog.action == "purge")).one().actor == "cli"
+
+
+def test_seed_demo_fills_every_session(env):
+    done = runner.invoke(cli.app, ["seed-demo", "--screenings", "300"])
+    assert done.exit_code == 0, done.output
+    with Session(env) as db:
+        screenings = db.exec(select(Screening)).all()
+        assert len(screenings) == 300
+        assert {s.training_id for s in screenings} >= {"aide-soignant", "soudeur"}
+        completed = [s for s in screenings if s.status == ScreeningStatus.completed]
+        assert completed and all(s.ranking_score is not None for s in completed)
+    again = runner.invoke(cli.app, ["seed-demo", "--screenings", "10"])  # ids follow on
+    assert again.exit_code == 0, again.output
+
+
+def test_seeded_columns_match_what_storage_writes(env):
+    result = fake_result(RUBRIC, random.Random(3), SESSION)
+    columns = denormalised(result.model_copy(deep=True))
+    with Session(env) as db:
+        screening_id = store_screening(env, "cand-same", complete=False)
+        repo.save_result(db, screening_id, result, ranking_score=ranking_score(RUBRIC, result))
+        stored = db.get(Screening, screening_id)
+        for name in (
+            "prerequisites_met",
+            "prerequisites_not_met",
+            "prerequisites_unclear",
+            "blocking_not_met",
+            "motivation_level",
+            "readiness_level",
+            "mobility",
+            "availability",
+            "flags",
+            "handoff",
+        ):
+            assert getattr(stored, name) == pytest.approx(columns[name]), name
+    with Session(env) as db:
+        seed(db, [RUBRIC], 20)
