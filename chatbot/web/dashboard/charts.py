@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 BAR_HEIGHT = 22
 GAP = 6
-LABEL_WIDTH = 260
+LABEL_WIDTH = 300
 BAR_WIDTH = 360
 
 

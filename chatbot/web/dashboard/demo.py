@@ -38,7 +38,7 @@ STATUSES = [
 ]
 VERDICTS = [(Verdict.met, 78), (Verdict.not_met, 10), (Verdict.unclear, 12)]
 EVIDENCE = {
-    AnswerType.yes_no: ["oui", "oui bien sûr", "non pas encore", "oui je l'ai", "je crois que oui"],
+    AnswerType.yes_no: ["oui", "oui bien sûr", "oui je l'ai", "je crois que oui"],
     AnswerType.number: ["j'ai 24 ans", "environ 30", "45 minutes à peu près", "19"],
     AnswerType.date: ["dès le mois prochain", "à partir du 1er septembre", "tout de suite"],
     AnswerType.duration: ["une demi-heure en bus", "20 minutes", "presque une heure"],
@@ -68,7 +68,9 @@ def fake_result(rubric: Rubric, rng: random.Random, session_id: str | None) -> S
             if not c.blocking
             else _pick(rng, [(Verdict.met, 92), (Verdict.not_met, 4), (Verdict.unclear, 4)])
         )
-        quotes = EVIDENCE.get(c.answer.type, ["c'est bon pour moi", "pas vraiment"])
+        quotes = EVIDENCE.get(c.answer.type, ["c'est bon pour moi", "ça ira"])
+        if verdict != Verdict.met:
+            quotes = ["non pas encore", "pas vraiment", "je ne sais pas trop"]
         criteria.append(
             CriterionResult(
                 criterion_id=c.id,
