@@ -103,6 +103,17 @@ def find_open_screening(
     db: Session, candidate_ref: str, training_id: str, session_id: str | None = None
 ) -> Screening | None:
     """The latest screening of this candidate for this training and session that can resume."""
+    return latest_screening(db, candidate_ref, training_id, session_id, statuses=OPEN_STATUSES)
+
+
+def latest_screening(
+    db: Session,
+    candidate_ref: str,
+    training_id: str,
+    session_id: str | None = None,
+    statuses: Iterable[ScreeningStatus] | None = None,
+) -> Screening | None:
+    """The latest screening of this candidate for this training and session (any status)."""
     query = (
         select(Screening)
         .join(Candidate)
@@ -112,11 +123,18 @@ def find_open_screening(
             col(Screening.session_id).is_(None)
             if session_id is None
             else Screening.session_id == session_id,
-            col(Screening.status).in_(OPEN_STATUSES),
         )
         .order_by(col(Screening.created_at).desc(), col(Screening.id).desc())
     )
+    if statuses is not None:
+        query = query.where(col(Screening.status).in_(list(statuses)))
     return db.exec(query).first()
+
+
+def mark_handoff(db: Session, screening_id: int) -> None:
+    """The candidate asked for a person: visible to counsellors before the screening ends."""
+    db.exec(sa.update(Screening).where(col(Screening.id) == screening_id).values(handoff=True))
+    db.commit()
 
 
 def record_consent(db: Session, screening_id: int, *, now: dt.datetime | None = None) -> Screening:

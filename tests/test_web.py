@@ -9,7 +9,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from chatbot import messages
+from chatbot import engine, messages
 from chatbot.settings import PROJECT_ROOT, Settings, get_settings
 from chatbot.web import screenings
 from chatbot.web.invitations import Invitation
@@ -242,7 +242,7 @@ def test_resuming_re_asks_the_pending_question_and_finishing_stores_the_result(e
     back = screenings.open_screening(SOUDEUR)  # a new browser session with the same link
     assert back.screening_id == opening.screening_id and back.status == ScreeningStatus.in_progress
     assert len(back.history) == 7 and back.history[1] == (Role.candidate, "Oui")
-    again = screenings.pending_reply(back.rubric, back.state)
+    again = engine.pending_reply(back.rubric, back.state)
     assert again.criterion_id == "conditions-physiques" and again.progress == "Question 4 sur 14"
 
     resumed = screenings.resume(back.rubric, back.state, DigitsScrubber())

@@ -12,8 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from functools import cache
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from chatbot.conversation import Conversation, PassThroughScrubber
 from chatbot.engine import Reply, ScreeningState
@@ -24,7 +23,7 @@ from chatbot.settings import get_settings
 from chatbot.web.invitations import Invitation, InvitationError, invitation_url
 from storage import repo
 from storage.db import get_engine, session_scope
-from storage.models import Candidate, Role, Screening, ScreeningStatus
+from storage.models import Role, Screening, ScreeningStatus
 
 log = logging.getLogger(__name__)
 
@@ -86,34 +85,6 @@ class DeferredRestore:
         return text
 
 
-# --- repository functions missing from storage.repo -------------------------------------------
-
-
-def latest_screening(
-    db: Session, candidate_ref: str, training_id: str, session_id: str | None
-) -> Screening | None:
-    """The latest screening of this candidate for this training and session, whatever its status."""
-    query = (
-        select(Screening)
-        .join(Candidate)
-        .where(
-            Candidate.ref == candidate_ref,
-            Screening.training_id == training_id,
-            col(Screening.session_id).is_(None)
-            if session_id is None
-            else Screening.session_id == session_id,
-        )
-        .order_by(col(Screening.created_at).desc(), col(Screening.id).desc())
-    )
-    return db.exec(query).first()
-
-
-def mark_handoff(db: Session, screening_id: int) -> None:
-    """The candidate asked for a person: visible to counsellors before the screening ends."""
-    db.exec(sa.update(Screening).where(col(Screening.id) == screening_id).values(handoff=True))
-    db.commit()
-
-
 # --- opening a link ------------------------------------------------------------------------------
 
 
@@ -142,7 +113,7 @@ def open_screening(invitation: Invitation) -> Opening:
     prepare()
     with session_scope() as db:
         ref, training, session = invitation.candidate_ref, rubric.id, invitation.session_id
-        latest = latest_screening(db, ref, training, session)
+        latest = repo.latest_screening(db, ref, training, session)
         if latest is not None and latest.status == ScreeningStatus.completed:
             return Opening(ScreeningStatus.completed, rubric, latest.id)
         screening = _open_or_create(db, invitation, rubric)
@@ -223,7 +194,7 @@ def take_turn(screening_id: int, conversation: Conversation, text: str, today: d
             db, screening_id, conversation.state, pending_criterion_id=reply.criterion_id
         )
         if reply.handoff:
-            mark_handoff(db, screening_id)
+            repo.mark_handoff(db, screening_id)
         if reply.done:
             result = conversation.result()
             score = ranking_score(conversation.rubric, result)

@@ -81,9 +81,8 @@ def _screening(server, candidate_ref: str) -> tuple[Screening, list]:
 
 
 def _latest(db, candidate_ref: str) -> Screening:
-    from chatbot.web.screenings import latest_screening
 
-    return latest_screening(db, candidate_ref, "soudeur", None)
+    return repo.latest_screening(db, candidate_ref, "soudeur", None)
 
 
 def _shot(page: Page, name: str) -> None:
