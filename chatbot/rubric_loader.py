@@ -67,18 +67,22 @@ def content_hash(rubric: Rubric) -> str:
 def _read(path: Path) -> tuple[Rubric | None, list[RubricIssue]]:
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [RubricIssue(name, 1, 1, "", f"fichier illisible ({exc})")]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        raw = yaml.safe_load(text)
+        node, raw = _parse_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return None, [
             RubricIssue(name, line, col, "", f"erreur de syntaxe YAML : {_yaml_problem(exc)}")
         ]
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        return None, [RubricIssue(name, line, 1, "", "caractère invisible ou interdit dans le texte")]
+    except RecursionError:
+        return None, [RubricIssue(name, 1, 1, "", "le fichier est trop imbriqué pour être lu")]
     if node is None:
         return None, [RubricIssue(name, 1, 1, "", "le fichier est vide")]
     marks: dict[tuple, tuple[int, int]] = {}
@@ -109,6 +113,42 @@ def _read(path: Path) -> tuple[Rubric | None, list[RubricIssue]]:
         return None, issues
     rubric._version = content_hash(rubric)
     return rubric, []
+
+
+class _RubricYamlLoader(yaml.SafeLoader):
+    """Safe YAML with no aliases (no "billion laughs"), dates left as text for pydantic to check
+    (an impossible date gets a line-numbered message) and huge integers kept as text."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "les alias YAML (*nom) ne sont pas acceptés", mark
+            )
+        return super().compose_node(parent, index)
+
+    def construct_yaml_int(self, node):
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            return node.value
+
+
+_RubricYamlLoader.add_constructor("tag:yaml.org,2002:int", _RubricYamlLoader.construct_yaml_int)
+
+
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    loader = _RubricYamlLoader(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
