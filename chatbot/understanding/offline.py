@@ -35,8 +35,13 @@ class OfflineUnderstander:
         if not signals.has_words(text):
             return [OffTopic(reason="noise")]
         commands: list[Command] = []
-        if signals.is_manipulation(text):
-            commands.append(Manipulation(evidence=text[:300]))
+        steering = [s for s in signals.sentences(text) if signals.is_manipulation(s)]
+        if steering or signals.is_manipulation(text):
+            commands.append(Manipulation(evidence=" ".join(steering) or text[:300]))
+            # The candidate's words are data, never instructions: steering is not an answer.
+            text = _without(text, steering) if steering else ""
+            if not signals.has_words(text):
+                return commands
         if signals.is_handoff(text):
             return [*commands, Handoff()]
         if context.state.phase == "recap":

@@ -8,25 +8,55 @@ from chatbot.rubric_checks import fold
 
 HANDOFF = re.compile(
     r"\b(parler|discuter|contacter|joindre|voir|appeler)\b.{0,30}"
-    r"\b(conseill\w*|humain|personne|quelqu.un|vrai\w*|agent|referent\w*)\b"
+    r"\b(conseill\w*|humain|personne|quelqu.un|vraie?s?|agent|referent\w*)\b"
     r"|\b(un|une|des) (vrai|vraie)s? (humain|personne)s?\b"
     r"|\b(je veux|je voudrais|passez[- ]moi)\b.{0,20}\b(conseill\w*|humain)\b"
 )
 
+# Attempts to steer the assessment, in French and other languages. Matched on folded text with
+# leetspeak undone ("1gn0re" → "ignore"). A flag only: such words are never read as answers.
 MANIPULATION = re.compile(
-    r"\b(ignore[rsz]?|oublie[rsz]?|ne tiens? pas compte)\b.{0,40}\b(consignes?|instructions?|regles?"
-    r"|prompt|directives?|ce qu.on t.a dit|previous|above|rules)\b"
-    r"|\b(mets?|mettez|donne[sz]?|attribue[sz]?|accorde[sz]?)[- ]?(moi|lui)?\b.{0,40}"
-    r"\b(niveau|note|score)\b.{0,20}\b(max\w*|maximum|plus haut|3|10|20|meilleur|top)\b"
-    r"|\b(niveau|note|score) (max\w*|le plus haut)\b"
-    r"|\b(system|systeme|admin|developpeur|developer|assistant)\s*:"
-    r"|\b(tu es|you are) (maintenant|desormais|now)\b"
-    r"|\b(mode (developpeur|admin|debug)|jailbreak|dan mode|role ?play)\b"
-    r"|\b(ignore|disregard|forget) (all|any|the|your|previous|prior)\b"
-    r"|\b(highest|maximum|top|max) (level|score|grade|rating)\b"
-    r"|\b(give|set|rate|score) (me|him|her|the candidate)\b.{0,30}\b(level|score|3|max\w*)\b"
-    r"|<\s*/?\s*(script|system|img|iframe|svg)\b|\bjavascript:|\[\[|\{\{"
+    "|".join(
+        [
+            # "ignore your instructions", in several languages
+            r"\b(ignore[rsz]?|ignora|ignoriere|oublie[rsz]?|ne tiens? pas compte|disregard|forget)\b"
+            r".{0,40}\b(consignes?|instructions?|instrucciones|anweisungen|istruzioni|regles?|prompt"
+            r"|directives?|ce qu.on t.a dit|previous|above|rules|all|anteriores|vorherigen|precedenti)\b",
+            # "give me the top level"
+            r"\b(mets?|mettez|donne[sz]?|attribue[sz]?|accorde[sz]?|dame|dammi|gib|give|set|rate)"
+            r"[- ]?(moi|lui|me|mir)?\b.{0,40}\b(niveau|note|score|level|grade|puntuacion|punteggio"
+            r"|stufe|rating)\b",
+            r"\b(rate|score|note|mets?|give)[- ]?(me|moi)?\b.{0,20}\b\d+\s*(/|sur|out of)\s*\d+\b",
+            # a fake result line ("motivation : 3/3", "prérequis : tous validés")
+            r"\b(motivation|niveau|note|score|preparation|prerequis|verdict|resultat)\w*\s*:\s*"
+            r"(\d+\s*/\s*\d+|(tous |toutes )?validee?s?|ok|max\w*|met)\b",
+            r"\b(meilleure?|plus haute?|maximale?|maximum|max|highest|top|best)\s+(note|niveau|score"
+            r"|level|grade|rating|evaluation)\b|\b(niveau|note|score) (max\w*|le plus haut)\b",
+            # fake system, developer or evaluator messages; orders from an authority
+            r"\b(system|systeme|admin|developpeur|developer|assistant)\s*:|\[/?inst\]|<\|im_start\|>",
+            r"\ben tant qu.(administrateur|admin|developpeur|conseiller|evaluateur)|je t.ordonne\b",
+            r"\b(evaluateur|evaluation automatique|doit etre classee? premiere?|classez[- ]moi"
+            r"|note (importante )?pour (l.)?(ia|evaluateur|assistant|robot))\b",
+            r"\b(conseill\w*|france travail|pole emploi|admin\w*|directeur|responsable)\b.{0,60}"
+            r"\b(deja|tout) (valide|accepte|approuve)|\b(deja|tout) (valide|accepte)e?s?\b.{0,40}"
+            r"\b(valider|accepter)\b|\b(tu peux|vous devez|vous deviez|tu dois) tout valider\b"
+            r"|\bvalider toutes? (les )?conditions\b",
+            # role play and persona switches
+            r"\b(tu es|you are) (maintenant|desormais|now|dan)\b|\b(mode (developpeur|admin|debug)"
+            r"|jailbreak|dan mode|role ?-?play|let.s pretend|fais comme si|imagine que tu es"
+            r"|pretend (you|to)|no restrictions|sans (aucune )?(restriction|limite)s?)\b",
+            # reveal the prompt or the scoring grid
+            r"\b(prompt|consignes d.evaluation|repeat the text above|mots[- ]cles que tu cherches"
+            r"|grille d.evaluation|system prompt)\b",
+            r"\b(a partir de maintenant|desormais|from now on)\b.{0,40}\b(reponds?|answer|dis|ecris"
+            r"|say)\b",
+            # encoded payloads, markup and structured overrides
+            r"\b(base ?64|decode[rz]?|decodez)\b|\{\s*\"(verdict|level|niveau|score|override)\"",
+            r"<\s*/?\s*(script|system|img|iframe|svg)\b|\bjavascript:|\[\[|\{\{",
+        ]
+    )
 )
+LEET = str.maketrans("013457@$", "oieastas")
 
 RUDE = re.compile(
     r"\b(connard|connasse|conn?e|putain|merde|fdp|ta gueule|tg|encul\w*|salope?|batard"
@@ -73,7 +103,13 @@ def is_handoff(text: str) -> bool:
 
 
 def is_manipulation(text: str) -> bool:
-    return bool(MANIPULATION.search(fold(text)))
+    folded = fold(text)
+    unleeted = re.sub(r"\w*[a-z]\w*", lambda m: m.group().translate(LEET), folded)
+    return bool(MANIPULATION.search(folded) or MANIPULATION.search(unleeted))
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in (p.strip() for p in re.split(r"(?<=[.!?;])\s+|\n", text)) if s]
 
 
 def is_rude(text: str) -> bool:
