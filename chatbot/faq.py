@@ -9,7 +9,7 @@ from rapidfuzz import fuzz
 from chatbot import messages as msg
 from chatbot.answers import format_date
 from chatbot.rubric import Rubric
-from chatbot.rubric_checks import fold
+from chatbot.text import fold
 
 THRESHOLD = 0.55
 

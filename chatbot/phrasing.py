@@ -16,7 +16,7 @@ from chatbot import messages as msg
 from chatbot.answers import format_date
 from chatbot.llm import Instructions, LLMError, ModelGateway, prompts_hash, render
 from chatbot.rubric import AnswerType, Criterion, Rubric
-from chatbot.rubric_checks import fold
+from chatbot.text import fold
 from pii import Scrubbed
 
 log = logging.getLogger(__name__)

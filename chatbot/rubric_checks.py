@@ -8,7 +8,6 @@ Each check yields `(path, message)`; the loader turns paths into file lines.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chatbot.rubric import DIMENSION_KINDS, AnswerType, Criterion, Kind, ScaleLevel, Session
 from chatbot.scales import BUILTIN_SCALES
+from chatbot.text import fold
 
 Path = tuple[str | int, ...]
 Issue = tuple[Path, str]
@@ -66,12 +66,6 @@ PROTECTED_GROUNDS: dict[str, str] = {
     ),
 }
 HEALTH_ALLOWED = re.compile(r"\b(vaccin\w*|certificat medical|aptitude|apte)\b")
-
-
-def fold(text: str) -> str:
-    """Lower case without accents, for matching French words however they are typed."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("’", "'")
 
 
 def protected_grounds(text: str) -> list[str]:

@@ -13,7 +13,7 @@ from functools import cache
 from chatbot.nlp import lemmas
 from chatbot.results import DimensionScore, Method
 from chatbot.rubric import AnchoredLevel, Criterion
-from chatbot.rubric_checks import fold
+from chatbot.text import fold, without_inclusive_suffixes
 from chatbot.understanding.signals import is_manipulation
 
 NEGATION = re.compile(r"\b(pas|jamais|aucun|aucune|ni|rien|sans)\b")
@@ -81,7 +81,7 @@ def _clauses(text: str) -> list[str]:
 def _matches(levels: list[AnchoredLevel], clauses: list[str]) -> dict[int, list[tuple[str, str]]]:
     found: dict[int, list[tuple[str, str]]] = {}
     for clause in clauses:
-        clause_lemmas = tuple(fold(lemma) for lemma, _, _ in lemmas(clause))
+        clause_lemmas = _lemma_sequence(clause)
         for anchor in levels:
             for indicator in anchor.indicators:
                 at = _find(clause_lemmas, _indicator_lemmas(indicator))
@@ -96,7 +96,16 @@ def _matches(levels: list[AnchoredLevel], clauses: list[str]) -> dict[int, list[
 
 @cache
 def _indicator_lemmas(indicator: str) -> tuple[str, ...]:
-    return tuple(fold(lemma) for lemma, _, _ in lemmas(indicator))
+    return _lemma_sequence(indicator)
+
+
+# Spoken and written French say the same thing: "je sais pas" = "je ne sais pas", "ça" = "cela".
+SAME_LEMMA = {"ca": "cela", "celer": "cela", "ceci": "cela"}
+
+
+def _lemma_sequence(text: str) -> tuple[str, ...]:
+    folded = (fold(lemma) for lemma, _, _ in lemmas(without_inclusive_suffixes(text)))
+    return tuple(SAME_LEMMA.get(lemma, lemma) for lemma in folded if lemma != "ne")
 
 
 def _find(sequence: tuple[str, ...], part: tuple[str, ...]) -> int | None:

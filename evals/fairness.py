@@ -30,8 +30,8 @@ from pathlib import Path
 
 from chatbot.nlp import lemmas
 from chatbot.rubric import DIMENSION_KINDS, Rubric
-from chatbot.rubric_checks import fold
 from chatbot.settings import PROJECT_ROOT, get_settings
+from chatbot.text import fold
 from evals.personas import Persona, Run, load_personas, replay
 
 PERSONAS_DIR = PROJECT_ROOT / "evals" / "personas"

@@ -9,8 +9,9 @@ for a person's name.
 
 from __future__ import annotations
 
-import unicodedata
 from functools import cache
+
+from chatbot.text import fold
 
 # Presidio entity type -> placeholder stem shown to the model.
 ENTITY_PLACEHOLDERS: dict[str, str] = {
@@ -149,12 +150,6 @@ min, mn, minute, minutes, km, kms, kilometre, kilometres, kilomètre, kilomètre
 
 def _words(block: str) -> frozenset[str]:
     return frozenset(w.strip() for w in block.replace("\n", " ").split(",") if w.strip())
-
-
-def fold(word: str) -> str:
-    """Lowercase and strip accents, for comparing chat spellings ("epinal" == "Épinal")."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @cache

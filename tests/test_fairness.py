@@ -5,7 +5,7 @@ from functools import cache
 
 import pytest
 
-from chatbot.rubric_checks import fold
+from chatbot.text import fold
 from evals.fairness import (
     FAMILIES,
     GUARDED,

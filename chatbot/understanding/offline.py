@@ -21,7 +21,7 @@ from chatbot.commands import (
 )
 from chatbot.faq import answer_question
 from chatbot.rubric import DIMENSION_KINDS, AnswerType, Criterion
-from chatbot.rubric_checks import fold
+from chatbot.text import fold
 from chatbot.understanding import parsers, signals
 from chatbot.understanding.base import MAX_CHARS, TurnContext
 
@@ -165,17 +165,30 @@ def _parse(criterion: Criterion, text: str, context: TurnContext, cued: bool):
 
 
 def _yes_no_option(criterion: Criterion, text: str, cued: bool):
-    """Options named oui / non (/ en-cours) also take a plain yes or no ("nn", "ouais")."""
-    ids = {option.id for option in criterion.answer.options}
-    if not {"oui", "non"} <= ids:
+    """Options meaning yes / no (/ in progress) also take a plain "ouais", "nn", "pas encore"."""
+
+    def option_for(word: str) -> str | None:
+        return next(
+            (
+                o.id
+                for o in criterion.answer.options
+                if word in {fold(x) for x in (o.id, *o.synonyms)}
+            ),
+            None,
+        )
+
+    yes, no, ongoing = option_for("oui"), option_for("non"), option_for("en cours")
+    if yes is None or no is None:
         return None
     about = criterion.keywords if cued and criterion.keywords else ()
     said = parsers.parse_yes_no(text, about=about)
     if said is None:
         return None
-    in_progress = said.note in ("en cours", "pas encore") and "en-cours" in ids
-    value = "oui" if said.value else "en-cours" if in_progress else "non"
-    return replace(said, value=[value] if criterion.answer.type == AnswerType.multi_choice else value)
+    in_progress = said.note in ("en cours", "pas encore") and ongoing is not None
+    value = yes if said.value else ongoing if in_progress else no
+    return replace(
+        said, value=[value] if criterion.answer.type == AnswerType.multi_choice else value
+    )
 
 
 def _recap(text: str, context: TurnContext) -> list[Command]:

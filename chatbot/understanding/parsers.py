@@ -23,7 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from text_to_num import alpha2digit
 
-from chatbot.rubric_checks import fold
+from chatbot.text import fold
 
 MAX_CHARS = 2000  # longer messages are read on their first MAX_CHARS characters only
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from chatbot.rubric_checks import fold
+from chatbot.text import fold
 
 HANDOFF = re.compile(
     r"\b(parler|discuter|contacter|joindre|voir|appeler)\b.{0,30}"
