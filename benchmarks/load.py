@@ -370,6 +370,10 @@ def run_level(
         refs = [f"LOAD-{i:04d}" for i in range(concurrency)]
         links = [invitation_link(server, ref, s) for ref, s in zip(refs, assignment, strict=True)]
         rss_before = server.rss_kb()
+        print(
+            f"{kind}: server pid {server.process.pid} warm, {concurrency} candidates",
+            file=sys.stderr,
+        )
         load_start = os.getloadavg()[0]
         started = time.perf_counter()
         outcomes, rss_peak, lags = asyncio.run(
