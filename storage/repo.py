@@ -201,8 +201,10 @@ def append_turn(
     criterion_id: str | None = None,
     method: Method | None = None,
     fallback: bool = False,
+    commit: bool = True,
 ) -> Turn:
-    """Store one scrubbed message and commit at once: a crash or a closed tab loses nothing."""
+    """Store one scrubbed message, committed at once unless it is part of a larger write (a
+    candidate message, its reply and the new state are stored in one transaction)."""
     last = db.exec(select(sa.func.max(Turn.seq)).where(Turn.screening_id == screening_id)).one()
     now = utcnow()
     turn = Turn(
@@ -217,7 +219,8 @@ def append_turn(
     )
     db.add(turn)
     db.exec(sa.update(Screening).where(col(Screening.id) == screening_id).values(updated_at=now))
-    db.commit()
+    if commit:
+        db.commit()
     return turn
 
 

@@ -177,6 +177,7 @@ def take_turn(screening_id: int, conversation: Conversation, text: str, today: d
         _store_unhandled(screening_id, conversation, text, pending)
         raise
     reply = turn.reply
+    result = conversation.result() if reply.done else None
     with session_scope() as db:
         repo.append_turn(
             db,
@@ -186,17 +187,22 @@ def take_turn(screening_id: int, conversation: Conversation, text: str, today: d
             criterion_id=pending,
             method=turn.method,
             fallback=turn.fallback,
+            commit=False,
         )
         repo.append_turn(
-            db, screening_id, Role.assistant, render(reply), criterion_id=reply.criterion_id
+            db,
+            screening_id,
+            Role.assistant,
+            render(reply),
+            criterion_id=reply.criterion_id,
+            commit=False,
         )
         repo.save_state(
             db, screening_id, conversation.state, pending_criterion_id=reply.criterion_id
         )
         if reply.handoff:
             repo.mark_handoff(db, screening_id)
-        if reply.done:
-            result = conversation.result()
+        if result is not None:
             score = ranking_score(conversation.rubric, result)
             repo.save_result(db, screening_id, result, ranking_score=score)
     return reply
