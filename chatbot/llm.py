@@ -22,6 +22,7 @@ import openai
 import tiktoken
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_openai import ChatOpenAI
 from pydantic import BaseModel
 
 from chatbot.settings import PROJECT_ROOT, Settings
@@ -178,10 +179,21 @@ def usage_of(
 # --- the gateway -----------------------------------------------------------------------------
 
 
-def chat_model_from_settings(settings: Settings) -> BaseChatModel:
-    from langchain_openai import ChatOpenAI
+class CompatibleChatOpenAI(ChatOpenAI):
+    """ChatOpenAI sends `max_completion_tokens`, which llama.cpp's server (and older vLLM or
+    Ollama) ignore: hosts other than OpenAI's get the long-standing `max_tokens`."""
 
-    return ChatOpenAI(
+    def _get_request_payload(self, input_, *, stop=None, **kwargs) -> dict:
+        payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+        if "max_completion_tokens" in payload and "api.openai.com" not in (
+            self.openai_api_base or ""
+        ):
+            payload["max_tokens"] = payload.pop("max_completion_tokens")
+        return payload
+
+
+def chat_model_from_settings(settings: Settings) -> BaseChatModel:
+    return CompatibleChatOpenAI(
         base_url=settings.llm_base_url,
         model=settings.llm_model,
         # Local servers (llama.cpp, vLLM, Ollama) accept any key; the client insists on one.
