@@ -183,6 +183,16 @@ def test_past_the_budget_the_turn_goes_offline_without_calling_the_model():
     assert conversation.state.answers["age"].value == 23
 
 
+def test_a_question_the_message_does_not_ask_is_dropped():
+    invented = reading(
+        [{"criterion_id": "age", "value": "23", "evidence": "j'ai eu 23 ans"}],
+        question="Combien dure la formation ?",
+    )
+    conversation = begin(script(invented))
+    turn = conversation.handle(LONG_AGE, TODAY)
+    assert (turn.method, [c.type for c in turn.commands]) == ("llm", ["set_answer"])
+
+
 def test_short_sure_answers_skip_the_model():
     model = script()
     conversation = begin(model)

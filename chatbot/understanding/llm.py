@@ -149,7 +149,8 @@ def commands_from(reading: Reading, text: str, context: TurnContext) -> list[Com
         command = _answer(found, text, context, correcting)
         if command is not None:
             commands.append(command)
-    if reading.question and reading.question.strip():
+    # A question only if the message asks one: an invented question would re-ask forever.
+    if reading.question and reading.question.strip() and any(signals.question_sentences(text)):
         commands.append(AskQuestion(question=reading.question.strip()[:300]))
     if not any(isinstance(c, SetAnswer | AskQuestion) for c in commands):
         commands.append(not_understood(text, context))
