@@ -193,6 +193,16 @@ def test_a_question_the_message_does_not_ask_is_dropped():
     assert (turn.method, [c.type for c in turn.commands]) == ("llm", ["set_answer"])
 
 
+def test_a_free_text_answer_the_model_missed_is_the_message_itself():
+    conversation = begin(script())
+    conversation.state = conversation.state.model_copy(update={"pending": "envie-metier"})
+    conversation.understander.gateway.chat_model = script(reading([]))
+    turn = conversation.handle(MOTIVATION, TODAY)
+    assert turn.method == "llm"
+    assert conversation.state.texts["envie-metier"] == [MOTIVATION]
+    assert conversation.dimension_messages["envie-metier"] == [MOTIVATION]
+
+
 def test_short_sure_answers_skip_the_model():
     model = script()
     conversation = begin(model)

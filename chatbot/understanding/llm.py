@@ -149,12 +149,21 @@ def commands_from(reading: Reading, text: str, context: TurnContext) -> list[Com
         command = _answer(found, text, context, correcting)
         if command is not None:
             commands.append(command)
+    pending = context.pending
+    if pending.kind in DIMENSION_KINDS and not _answers(commands, pending.id):
+        # Free text: the message itself is the answer unless it says "I don't know" (offline rule).
+        offline = OfflineUnderstander().understand(text, context)
+        commands += [c for c in _answers(offline, pending.id) if c not in commands]
     # A question only if the message asks one: an invented question would re-ask forever.
     if reading.question and reading.question.strip() and any(signals.question_sentences(text)):
         commands.append(AskQuestion(question=reading.question.strip()[:300]))
     if not any(isinstance(c, SetAnswer | AskQuestion) for c in commands):
         commands.append(not_understood(text, context))
     return commands
+
+
+def _answers(commands: list[Command], criterion_id: str) -> list[SetAnswer]:
+    return [c for c in commands if isinstance(c, SetAnswer) and c.criterion_id == criterion_id]
 
 
 def verbatim(quote: str, text: str) -> str:
