@@ -40,7 +40,7 @@ import re
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -75,6 +75,7 @@ NUMBERS = {
     "FR_FRANCE_TRAVAIL_ID",
     "FR_ID_DOCUMENT",
 }
+ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
 LATER_PER_CONVERSATION = 4  # two inside answers, two in extra messages
 INTROS = (
     "Bonjour, je suis {PERSON}, {PHONE_NUMBER}, {EMAIL_ADDRESS}.",
@@ -96,6 +97,10 @@ CLAUSES = {
     "FR_BIRTH_DATE": ("je suis née le {X}", "date de naissance {X}", "né le {X}"),
     "FR_ID_DOCUMENT": ("ma carte d'identité n° {X}", "mon passeport {X}", "titre de séjour {X}"),
 }
+ASIDES = (
+    "et je vous donne aussi pour le dossier",
+    "au fait si vous en avez besoin pour mon dossier",
+)
 NAME_AGAIN = ("sinon c'est encore {FIRST} qui vous écrit", "{FIRST} ici, j'ai oublié un truc")
 
 
@@ -185,7 +190,8 @@ def plant(persona: Persona, gen: Generator, index: int) -> Plan:
     for k, (entity, cid) in enumerate(zip(later, targets, strict=False)):
         text, value = _clause(gen, entity)
         if k < 2:
-            answers[cid][0] = f"{answers[cid][0]}, {text}"
+            # long enough for the model to read it (short sure answers are read offline)
+            answers[cid][0] = f"{answers[cid][0]}, {rng.choice(ASIDES)} {text}"
             planted.append(Planted(entity, value, f"answer:{cid}"))
         else:
             if k == 2:  # the first name again, alone, later in the conversation
@@ -348,19 +354,33 @@ def _iso(value: str) -> list[tuple[str, str]]:
     return [("word", parsed.date().isoformat())] if parsed else []
 
 
-def find(planted: Planted, text: str) -> str | None:
-    """An excerpt of `text` around the planted value, or None when it is not there."""
-    folded = fold(text)
+@dataclass(frozen=True)
+class Haystack:
+    """A channel's text, folded and normalised once (the database file is megabytes long)."""
+
+    folded: str
+    alnum: str
+    words: str
+
+    @classmethod
+    def of(cls, text: str) -> Haystack:
+        folded = fold(text)
+        return cls(folded, re.sub(r"[^0-9a-z]", "", folded), _words(folded))
+
+
+def find(planted: Planted, text: str | Haystack) -> str | None:
+    """An excerpt of the (folded) text around the planted value, or None when it is not there."""
+    hay = text if isinstance(text, Haystack) else Haystack.of(text)
     for form, needle in needles(planted):
         if not needle:
             continue
         if form == "alnum":
-            if needle in _alnum(text):
-                return _excerpt_alnum(text, needle)
-        elif match := re.search(r"(?<![0-9a-z])" + re.escape(needle) + r"(?![0-9a-z])", folded):
-            return _excerpt(text, match.start(), match.end())
-        elif (spaced := _words(text)) and needle in spaced and " " in needle:
-            return _excerpt(spaced, spaced.index(needle), spaced.index(needle) + len(needle))
+            if needle in hay.alnum:
+                return _excerpt_alnum(hay.folded, needle)
+        elif match := re.search(r"(?<![0-9a-z])" + re.escape(needle) + r"(?![0-9a-z])", hay.folded):
+            return _excerpt(hay.folded, match.start(), match.end())
+        elif " " in needle and (at := hay.words.find(needle)) >= 0:
+            return _excerpt(hay.words, at, at + len(needle))
     return None
 
 
@@ -368,11 +388,11 @@ def _excerpt(text: str, start: int, end: int) -> str:
     return text[max(0, start - 60) : end + 60].replace("\n", " ")
 
 
-def _excerpt_alnum(text: str, needle: str) -> str:
-    kept = [(i, c) for i, c in enumerate(fold(text)) if c.isalnum() and c.isascii()]
+def _excerpt_alnum(folded: str, needle: str) -> str:
+    kept = [(i, c) for i, c in enumerate(folded) if c in ALNUM]
     joined = "".join(c for _, c in kept)
     at = joined.index(needle)
-    return _excerpt(text, kept[at][0], kept[at + len(needle) - 1][0] + 1)
+    return _excerpt(folded, kept[at][0], kept[at + len(needle) - 1][0] + 1)
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -491,6 +511,7 @@ def run(conversations: int = 200, seed: int = 8) -> dict:
             carrying = [i for i, text in enumerate(sim["sent"]) if _carries(plan, text)]
             messages_with_data += len(carrying)
             messages_to_model += sum(sim["reached_model"][i] for i in carrying)
+            channels = {name: Haystack.of(text) for name, text in channels.items()}
             for value in plan.planted:
                 planted[value.entity] += 1
                 for channel, text in channels.items():
@@ -500,7 +521,7 @@ def run(conversations: int = 200, seed: int = 8) -> dict:
                         if channel == "logs":
                             leak["loggers"] = sorted({n for n, t in records if find(value, t)})
                         leaks.append(leak)
-        database = _database_file_text(data_dir)
+        database = Haystack.of(_database_file_text(data_dir))
         log_records = logs.records
     leaks += _database_file_leaks(plans, database, leaks)
     return _report(
@@ -516,7 +537,8 @@ def run(conversations: int = 200, seed: int = 8) -> dict:
 
 
 def _carries(plan: Plan, text: str) -> bool:
-    return any(find(value, text) for value in plan.planted)
+    hay = Haystack.of(text)
+    return any(find(value, hay) for value in plan.planted)
 
 
 def _leak(index: int, plan: Plan, value: Planted, channel: str, excerpt: str) -> dict:
@@ -531,7 +553,7 @@ def _leak(index: int, plan: Plan, value: Planted, channel: str, excerpt: str) ->
     }
 
 
-def _database_file_leaks(plans: list[Plan], database: str, found: list[dict]) -> list[dict]:
+def _database_file_leaks(plans: list[Plan], database: Haystack, found: list[dict]) -> list[dict]:
     """Values left in the raw database file (free pages, old rows) not already found stored."""
     known = {
         (leak["conversation"], leak["value"]) for leak in found if leak["channel"] == "storage"
