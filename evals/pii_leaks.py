@@ -18,7 +18,7 @@ A planted value leaks into a channel when it is found in:
 Numbers are compared as their letters and digits without separators (phones by their last nine
 digits, so +33 and 0 prefixes both count); names part by part (each part of three letters or
 more, case and accents ignored); addresses by their street ("rue des lilas"), dates as typed,
-as digits and as ISO dates. Names are drawn so that no part of them is a word of the rubrics,
+and as ISO dates. Names are drawn so that no part of them is a word of the rubrics,
 personas, prompts or chatbot messages: otherwise every mention would be a false leak.
 
 The model's answers are unusable on purpose (no structured output, empty text): each step
@@ -31,6 +31,7 @@ Run: ``python -m evals.pii_leaks [--conversations 200] [--seed 8] [--json]``. Ta
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -343,7 +344,7 @@ def needles(planted: Planted) -> list[tuple[str, str]]:
         street = re.sub(r"^\W*\d+\w*,?\s*(?:(?:bis|ter)\s+)?|\s*\d{5}$", "", _words(value))
         return [("word", _words(value)), ("word", street)]
     if planted.entity == "FR_BIRTH_DATE":
-        return [("word", _words(value)), ("alnum", _alnum(value)), *_iso(value)]
+        return [("word", _words(value)), *_iso(value)]
     raise ValueError(planted.entity)
 
 
@@ -554,14 +555,24 @@ def _leak(index: int, plan: Plan, value: Planted, channel: str, excerpt: str) ->
 
 
 def _database_file_leaks(plans: list[Plan], database: Haystack, found: list[dict]) -> list[dict]:
-    """Values left in the raw database file (free pages, old rows) not already found stored."""
+    """Values left in the raw database file (free pages, old rows) not already found stored.
+    The file holds every conversation: only name parts planted in one conversation are checked."""
     known = {
         (leak["conversation"], leak["value"]) for leak in found if leak["channel"] == "storage"
     }
+    planted_in = Counter(
+        part
+        for plan in plans
+        for part in {p for v in plan.planted if v.entity == "PERSON" for p in name_parts(v.value)}
+    )
     extra = []
     for index, plan in enumerate(plans):
         for value in plan.planted:
-            if (index, value.value) not in known and (excerpt := find(value, database)):
+            checked = value
+            if value.entity == "PERSON":
+                unique = [p for p in name_parts(value.value) if planted_in[p] == 1]
+                checked = dataclasses.replace(value, value=" ".join(unique))
+            if (index, value.value) not in known and (excerpt := find(checked, database)):
                 extra.append(_leak(index, plan, value, "database_file", excerpt))
     return extra
 

@@ -28,8 +28,12 @@ def test_every_entity_type_is_planted(report):
 
 @pytest.mark.parametrize("channel", ["prompts", "storage", "database_file", "logs"])
 def test_no_leak(report, channel):
-    leaks = [leak for leak in report["list"] if leak["channel"] == channel]
-    assert report["leaks"][channel] == 0, leaks
+    leaks = [
+        f"{leak['entity']} {leak['value']!r}: {leak['text']}"
+        for leak in report["list"]
+        if leak["channel"] == channel
+    ]
+    assert report["leaks"][channel] == 0, "\n".join(leaks[:5])
 
 
 def test_no_leak_in_the_logs_of_our_own_code(report):
