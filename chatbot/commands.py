@@ -24,6 +24,7 @@ class SetAnswer(BaseModel):
     evidence: str  # verbatim span of the (scrubbed) message
     confidence: float = Field(default=1.0, ge=0, le=1)
     note: str | None = None  # nuance kept for the counsellor, e.g. "en cours"
+    source: Literal["offline", "llm"] = "offline"  # which understanding read it
 
 
 class Correct(SetAnswer):

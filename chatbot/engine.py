@@ -224,7 +224,7 @@ def _set_answer(turn: _Turn, command: SetAnswer) -> RetryReason | None:
         verdict=verdict,
         confidence=command.confidence,
         note=command.note,
-        method=_method(command),
+        method=Method(command.source),
     )
     state.answers[criterion.id] = record
     if previous is not None and previous.value != command.value:
@@ -238,10 +238,6 @@ def _set_answer(turn: _Turn, command: SetAnswer) -> RetryReason | None:
     else:
         _acknowledge(turn)
     return None
-
-
-def _method(command: SetAnswer) -> Method:
-    return Method.llm if command.note == "llm" else Method.offline
 
 
 def _within_bounds(criterion: Criterion, value: Value) -> bool:

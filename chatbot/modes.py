@@ -20,7 +20,7 @@ from langchain_core.language_models import BaseChatModel
 from chatbot import messages as msg
 from chatbot.commands import AskQuestion, Revisit, SetAnswer
 from chatbot.conversation import Conversation, Turn
-from chatbot.engine import Reply
+from chatbot.engine import Reply, ScreeningState
 from chatbot.llm import ModelGateway, TokenMeter, prompts_hash
 from chatbot.llm_scoring import score_dimensions
 from chatbot.phrasing import answer_question, phrase_question
@@ -46,6 +46,25 @@ def make_conversation(
     settings = settings or get_settings()
     if not settings.llm_enabled and chat_model is None:
         return Conversation.begin(rubric, session_id, contact, scrubber=scrubber)
+    conversation, reply = LLMConversation.begin(
+        rubric, session_id, contact, scrubber=scrubber, **_llm_parts(settings, chat_model)
+    )
+    return conversation, conversation.phrase(reply)
+
+
+def resume_conversation(
+    rubric: Rubric, state: ScreeningState, scrubber, settings: Settings | None = None
+) -> Conversation:
+    """The conversation of a candidate coming back, in the mode the settings say."""
+    settings = settings or get_settings()
+    if not settings.llm_enabled:
+        return Conversation(rubric=rubric, state=state, scrubber=scrubber)
+    return LLMConversation(
+        rubric=rubric, state=state, scrubber=scrubber, **_llm_parts(settings, None)
+    )
+
+
+def _llm_parts(settings: Settings, chat_model: BaseChatModel | None) -> dict:
     meter = TokenMeter(settings.llm_token_budget)
     if chat_model is None:
         gateway = ModelGateway.from_settings(settings, meter)
@@ -56,17 +75,12 @@ def make_conversation(
             structured_method=settings.llm_structured_method,
             retries=settings.llm_retries,
         )
-    conversation, reply = LLMConversation.begin(
-        rubric,
-        session_id,
-        contact,
-        scrubber=scrubber,
+    return dict(
         understander=LLMUnderstander(gateway),
         gateway=gateway,
         samples=settings.llm_samples,
         model_name=settings.llm_model,
     )
-    return conversation, conversation.phrase(reply)
 
 
 @dataclass

@@ -29,7 +29,6 @@ from chatbot.understanding.offline import _parse as parse_for  # the offline val
 
 SHORT_ANSWER_WORDS = 8
 SURE = 0.8
-LLM_METHOD_NOTE = "llm"  # the engine records Method.llm for answers carrying this note
 
 
 class FoundAnswer(BaseModel):
@@ -184,7 +183,7 @@ def _answer(
     evidence = verbatim(found.evidence, text)
     if criterion.kind in DIMENSION_KINDS:
         words = text.strip() if criterion.id == context.state.pending else evidence
-        return SetAnswer(criterion_id=criterion.id, value=words, evidence=evidence, note="llm")
+        return SetAnswer(criterion_id=criterion.id, value=words, evidence=evidence, source="llm")
     parsed = parse_for(criterion, found.value, context, cued=False) or parse_for(
         criterion, evidence, context, cued=False
     )
@@ -199,5 +198,6 @@ def _answer(
         value=parsed.value,
         evidence=evidence,
         confidence=min(parsed.confidence, 0.9),
-        note=LLM_METHOD_NOTE,
+        note=parsed.note,
+        source="llm",
     )

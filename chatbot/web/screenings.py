@@ -16,6 +16,8 @@ from sqlmodel import Session
 
 from chatbot.conversation import Conversation, PassThroughScrubber
 from chatbot.engine import Reply, ScreeningState
+from chatbot.llm import prompts_hash
+from chatbot.modes import make_conversation, resume_conversation
 from chatbot.ranking import ranking_score
 from chatbot.rubric import Rubric
 from chatbot.rubric_loader import rubrics_in
@@ -132,6 +134,7 @@ def _open_or_create(db: Session, invitation: Invitation, rubric: Rubric) -> Scre
         rubric.id,
         rubric_version=rubric.version,
         session_id=invitation.session_id,
+        prompts_hash=prompts_hash() if get_settings().llm_enabled else None,
     )
 
 
@@ -147,8 +150,8 @@ def accept(screening_id: int, rubric: Rubric, session_id: str | None, scrubber) 
     """Record consent and ask the first question. Returns (conversation, first reply)."""
     with session_scope() as db:
         repo.record_consent(db, screening_id)
-    conversation, reply = Conversation.begin(
-        rubric, session_id, get_settings().counsellor_contact, scrubber=DeferredRestore(scrubber)
+    conversation, reply = make_conversation(
+        rubric, session_id, get_settings().counsellor_contact, DeferredRestore(scrubber)
     )
     with session_scope() as db:
         repo.append_turn(
@@ -161,7 +164,7 @@ def accept(screening_id: int, rubric: Rubric, session_id: str | None, scrubber) 
 
 
 def resume(rubric: Rubric, state: ScreeningState, scrubber) -> Conversation:
-    return Conversation(rubric=rubric, state=state, scrubber=DeferredRestore(scrubber))
+    return resume_conversation(rubric, state, DeferredRestore(scrubber))
 
 
 # --- turns ---------------------------------------------------------------------------------------
@@ -200,6 +203,8 @@ def take_turn(screening_id: int, conversation: Conversation, text: str, today: d
         repo.save_state(
             db, screening_id, conversation.state, pending_criterion_id=reply.criterion_id
         )
+        if turn.tokens_in or turn.tokens_out:
+            repo.add_tokens(db, screening_id, turn.tokens_in, turn.tokens_out)
         if reply.handoff:
             repo.mark_handoff(db, screening_id)
         if result is not None:
