@@ -511,8 +511,14 @@ def load_all(personas_dir: Path = PERSONAS_DIR, rubrics_dir: Path = RUBRICS_DIR)
 
 
 def llm_conversation_factory():
-    """The LLM-mode conversation factory, once wired (None: LLM comparison skipped)."""
-    return None
+    """LLM-mode conversations as the app makes them (the settings name the model)."""
+    from chatbot.modes import make_conversation
+    from pii import Pseudonymizer
+
+    def begin(rubric, session_id=None):
+        return make_conversation(rubric, session_id, None, Pseudonymizer())
+
+    return begin
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -157,11 +157,16 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     rubrics, personas = load_all()
     report = run(rubrics, personas, load_attempts())
-    note = None
-    if not get_settings().llm_enabled:
+    note, llm_report = None, None
+    if get_settings().llm_enabled:
+        from evals.fairness import llm_conversation_factory
+
+        llm_report = run(rubrics, personas, load_attempts(), llm_conversation_factory())
+    else:
         note = "Mode LLM : mesure ignorée (aucun modèle configuré, SCREENING_LLM_BASE_URL vide)."
     if "--json" in argv:
-        print(json.dumps({"offline": report, "llm_note": note}, ensure_ascii=False, indent=2))
+        out = {"offline": report, "llm": llm_report, "llm_note": note}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     print(
         f"Mode offline — {report['attempts']} tentatives, {report['screenings']} entretiens : "
@@ -176,6 +181,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  NON SIGNALÉ {missed['attempt']} ({missed['placement']}, {missed['rubric']})")
     for low in report["lowered"]:
         print(f"  niveau plus bas (admis) {low}")
+    if llm_report is not None:
+        print(
+            f"Mode LLM — {llm_report['outcome_changes']} résultats changés, "
+            f"{llm_report['flagged']}/{llm_report['screenings']} signalés"
+        )
     if note:
         print(note)
     return 0
