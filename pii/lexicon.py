@@ -45,3 +45,20 @@ def stop_words() -> frozenset[str]:
 
     chat = {"j", "m", "c", "jsuis", "chui", "moi", "toi", "ok", "et", "ou", "de", "a", "à", "y"}
     return frozenset(STOP_WORDS | chat)
+
+
+@cache
+def _words_by_start() -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for word in french_words() | stop_words():
+        index.setdefault(word[:1], []).append(word)
+    return index
+
+
+def near_french_word(word: str) -> bool:
+    """A misspelt French word ("clari", "beacoup"), not an unknown name."""
+    from rapidfuzz import fuzz, process
+
+    low = word.lower()
+    candidates = [w for w in _words_by_start().get(low[:1], []) if abs(len(w) - len(low)) <= 1]
+    return process.extractOne(low, candidates, scorer=fuzz.ratio, score_cutoff=80) is not None

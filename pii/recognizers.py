@@ -21,7 +21,7 @@ from presidio_analyzer.predefined_recognizers import (
 from stdnum.fr import nir as stdnum_nir
 
 from pii import policy
-from pii.lexicon import first_names, french_words, stop_words
+from pii.lexicon import first_names, french_words, near_french_word, stop_words
 
 LANG = "fr"
 SEP = r"[ .\-]?"  # separators people put between digit groups
@@ -448,6 +448,14 @@ def _could_be_surname(word: str) -> bool:
     return len(word) >= 2 and not _common(word) and word.lower() not in french_words()
 
 
+def _weak_cue_ok(word: str) -> bool:
+    """After "c", "je suis", "bonjour"…: a known first name, or a word that is not French at all,
+    even misspelt ("slt c ousmane", "c olivie"; not "c clari")."""
+    return _is_cued_first_name(word) or (
+        len(word) >= 4 and _could_be_surname(word) and not near_french_word(word)
+    )
+
+
 class FrChatNameRecognizer(EntityRecognizer):
     """Names as typed in chat: lowercase, after "moi c'est", "je m'appelle", "c"..., before "ici",
     in capitals ("DIALLO YANIS"), or a known first name standing alone ("fatima benali 06...").
@@ -464,7 +472,7 @@ class FrChatNameRecognizer(EntityRecognizer):
         for cue, accept, score in (
             (STRONG_CUE, self._strong_ok, 0.85),
             (MEDIUM_CUE, self._medium_ok, 0.75),
-            (WEAK_CUE, _is_cued_first_name, 0.6),
+            (WEAK_CUE, _weak_cue_ok, 0.6),
         ):
             for m in cue.finditer(text):
                 if span := self._name_after(text, m.end(), accept):
@@ -519,13 +527,16 @@ class FrChatNameRecognizer(EntityRecognizer):
         """The name at pos: a first word accept() likes (or a surname followed by one, as in
         "cordialement TRAORE Emile"), and up to two more name words."""
         words = _words_from(text, pos, 4)
+        lead = None
+        if len(words) > 1 and words[0].group().lower() in PARTICLES:
+            lead, words = words[0].start(), words[1:]  # "moi c'est da capucine"
         if not words:
             return None
         if not accept(words[0].group()) and not (
             len(words) > 1 and _could_be_surname(words[0].group()) and accept(words[1].group())
         ):
             return None
-        start, end = words[0].start(), words[0].end()
+        start, end = lead if lead is not None else words[0].start(), words[0].end()
         rest = words[1:]
         while rest:
             nxt = rest.pop(0)
@@ -540,10 +551,14 @@ class FrChatNameRecognizer(EntityRecognizer):
 def _ends_clause(text: str, word: re.Match) -> bool:
     """A lowercase French word right after a first name and closing the clause is most likely
     a surname ("je suis astrid martel, ...")."""
+    if re.search(r"['’]", word.group()):  # "j'ai", "l'an": never part of a name
+        return False
     return not _common(word.group()) and bool(CLAUSE_END.match(text, word.end()))
 
 
-CLAUSE_END = re.compile(r"\s*(?:$|[,.;!?\n]|et\b)")
+# What may follow a name: the end of the clause, or the next words of an introduction
+# ("je suis sylvie bonnet j'ai 30 ans", "... bonnet 06 12 ...").
+CLAUSE_END = re.compile(r"\s*(?:$|[,.;!?\n]|et\b|j['’ ]|je\b|jsuis|jai|ici\b|moi\b|\d)")
 
 
 def _uppercase_name(words: list[str]) -> bool:

@@ -422,13 +422,8 @@ def _clear_content(screening: Screening) -> None:
     screening.handoff = False
 
 
-_CONTENT_FIELDS = (
-    "state_json",
-    "result_json",
-    "pending_criterion_id",
-    "decision",
-    "decision_by",
-    "decision_at",
+# The screening columns derived from its result, for fast lists and rankings.
+RESULT_COLUMNS = (
     "prerequisites_met",
     "prerequisites_not_met",
     "prerequisites_unclear",
@@ -439,6 +434,15 @@ _CONTENT_FIELDS = (
     "mobility",
     "availability",
     "flags",
+)
+_CONTENT_FIELDS = (
+    "state_json",
+    "result_json",
+    "pending_criterion_id",
+    "decision",
+    "decision_by",
+    "decision_at",
+    *RESULT_COLUMNS,
 )
 
 

@@ -262,25 +262,11 @@ def _screening_row(rng, rubric, session_id, candidate_id, screening_id, now) -> 
         "decision": None,
         "decision_by": None,
         "decision_at": None,
-        **{k: None for k in _RESULT_COLUMNS},
+        **{k: None for k in repo.RESULT_COLUMNS},
     }
     if status in (ScreeningStatus.in_progress, ScreeningStatus.abandoned):
         row["pending_criterion_id"] = rng.choice(rubric.criteria).id
     return row
-
-
-_RESULT_COLUMNS = (
-    "prerequisites_met",
-    "prerequisites_not_met",
-    "prerequisites_unclear",
-    "blocking_not_met",
-    "motivation_level",
-    "readiness_level",
-    "ranking_score",
-    "mobility",
-    "availability",
-    "flags",
-)
 
 
 def _criterion_rows(screening_id: int, result: ScreeningResult) -> list[dict[str, Any]]:
