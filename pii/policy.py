@@ -108,7 +108,8 @@ belfort, montbeliard, montbéliard, luxembourg, sarrebruck, karlsruhe, bale, bâ
 
 # Job and training vocabulary: words the name detectors must never take for a name.
 JOB_AND_TRAINING_WORDS = """
-aide-soignant, aide-soignante, aide soignant, aide soignante, as, ash, aes, aeps, aepe, deas,
+aide-soignant, aide-soignante, aide soignant, aide soignante, aide, soignant, soignante,
+soignants, soignantes, as, ash, aes, aeps, aepe, deas,
 deaes, deap, defa, ifas, ifsi, ehpad, ssiad, ssr, usld, chu, chr, clinique, hopital, hôpital,
 infirmier, infirmiere, infirmière, auxiliaire, puericulture, puériculture, accompagnant,
 accompagnante, educatif, éducatif, social, sociale, soudeur, soudeuse, soudure, tig, mig, mag,
@@ -144,6 +145,7 @@ prudent, constant, aimable, malin, placide, innocent, royal, hardi, mignon, solo
 sur, sûr, super, cool, parfait, possible, pret, prêt, prete, prête, motive, motivé, motivée,
 serieux, sérieux, ponctuel, ponctuelle, content, contente, ravi, ravie, desole, désolé, désolée,
 libre, mobile, present, présent, presente, présente, pas, plus, rien, tout, toujours,
+bien, top, nickel, genial, génial, chaud, dur, long, loin, pareil, mieux, grave, trop,
 min, mn, minute, minutes, km, kms, kilometre, kilometres, kilomètre, kilomètres, euros, euro
 """
 

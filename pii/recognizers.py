@@ -448,12 +448,29 @@ def _could_be_surname(word: str) -> bool:
     return len(word) >= 2 and not _common(word) and word.lower() not in french_words()
 
 
+def _surname_before(word: str) -> bool:
+    """After a cue, a surname may come first even if it is a French word ("je suis jacquot
+    sofiane", "c parent jessica")."""
+    return len(word) >= 2 and not _common(word) and not re.search(r"['’]", word)
+
+
 def _weak_cue_ok(word: str) -> bool:
-    """After "c", "je suis", "bonjour"…: a known first name, or a word that is not French at all,
-    even misspelt ("slt c ousmane", "c olivie"; not "c clari")."""
+    """After "c", "je suis", "bonjour"…: a known first name, or an unknown word that is not a
+    misspelt French one ("slt c ousmane"; not "c clari")."""
+    if _common(word):
+        return False
     return _is_cued_first_name(word) or (
-        len(word) >= 4 and _could_be_surname(word) and not near_french_word(word)
+        len(word) >= 4 and word.lower() not in french_words() and not near_french_word(word)
     )
+
+
+def _weak_span_ok(text: str, start: int, end: int) -> bool:
+    """A first name that is also a French word needs the introduction to end right after it:
+    "slt c laurent jsuis…" is a name, "c bien pour moi" is not."""
+    words = text[start:end].split()
+    if words[0].lower() not in french_words() or len(words) > 1:
+        return True
+    return bool(CLAUSE_END.match(text, end))
 
 
 class FrChatNameRecognizer(EntityRecognizer):
@@ -475,7 +492,8 @@ class FrChatNameRecognizer(EntityRecognizer):
             (WEAK_CUE, _weak_cue_ok, 0.6),
         ):
             for m in cue.finditer(text):
-                if span := self._name_after(text, m.end(), accept):
+                span = self._name_after(text, m.end(), accept)
+                if span and (cue is not WEAK_CUE or _weak_span_ok(text, *span)):
                     spans.append((*span, score))
         for m in NAME_THEN_ICI.finditer(text):
             words = m.group(1).split()
@@ -533,7 +551,7 @@ class FrChatNameRecognizer(EntityRecognizer):
         if not words:
             return None
         if not accept(words[0].group()) and not (
-            len(words) > 1 and _could_be_surname(words[0].group()) and accept(words[1].group())
+            len(words) > 1 and _surname_before(words[0].group()) and accept(words[1].group())
         ):
             return None
         start, end = lead if lead is not None else words[0].start(), words[0].end()
@@ -558,7 +576,10 @@ def _ends_clause(text: str, word: re.Match) -> bool:
 
 # What may follow a name: the end of the clause, or the next words of an introduction
 # ("je suis sylvie bonnet j'ai 30 ans", "... bonnet 06 12 ...").
-CLAUSE_END = re.compile(r"\s*(?:$|[,.;!?\n]|et\b|j['’ ]|je\b|jsuis|jai|ici\b|moi\b|\d)")
+CLAUSE_END = re.compile(
+    r"\s*(?:$|[,.;!?\n]|et\b|j['’ ]|je\b|jsuis|jai|ici\b|moi\b|mon\b|ma\b|mes\b|t[ée]l\b|mail\b"
+    r"|portable\b|num[ée]ro\b|\d)"
+)
 
 
 def _uppercase_name(words: list[str]) -> bool:
