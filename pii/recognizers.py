@@ -455,22 +455,26 @@ def _surname_before(word: str) -> bool:
 
 
 def _weak_cue_ok(word: str) -> bool:
-    """After "c", "je suis", "bonjour"…: a known first name, or an unknown word that is not a
-    misspelt French one ("slt c ousmane"; not "c clari")."""
+    """After "c", "je suis", "bonjour"…: a known first name or a word that is not French
+    ("slt c ousmane")."""
     if _common(word):
         return False
-    return _is_cued_first_name(word) or (
-        len(word) >= 4 and word.lower() not in french_words() and not near_french_word(word)
-    )
+    return _is_cued_first_name(word) or (len(word) >= 4 and word.lower() not in french_words())
 
 
-def _weak_span_ok(text: str, start: int, end: int) -> bool:
-    """A first name that is also a French word needs the introduction to end right after it:
-    "slt c laurent jsuis…" is a name, "c bien pour moi" is not."""
+INTRODUCTION = re.compile(r"(?i)\s*(?:c|c['’ ]?\s*est|je\s+suis|j['’ ]?\s*suis)\b")
+
+
+def _weak_span_ok(text: str, start: int, end: int, cue: str) -> bool:
+    """A first name that is also a French word (or close to one) needs the introduction to end
+    right after it: "slt c laurent jsuis…", "c olivie jsuis" are names, "c clari pour moi" not."""
     words = text[start:end].split()
-    if words[0].lower() not in french_words() or len(words) > 1:
+    word = words[0].lower()
+    if len(words) > 1 or (word not in french_words() and not near_french_word(word)):
         return True
-    return bool(CLAUSE_END.match(text, end))
+    # "merci beacoup", "bonjour tt le monde": only an introduction ("c …", "je suis …") may
+    # name someone with a word that looks French.
+    return bool(INTRODUCTION.match(cue)) and bool(CLAUSE_END.match(text, end))
 
 
 class FrChatNameRecognizer(EntityRecognizer):
@@ -493,7 +497,7 @@ class FrChatNameRecognizer(EntityRecognizer):
         ):
             for m in cue.finditer(text):
                 span = self._name_after(text, m.end(), accept)
-                if span and (cue is not WEAK_CUE or _weak_span_ok(text, *span)):
+                if span and (cue is not WEAK_CUE or _weak_span_ok(text, *span, m.group())):
                     spans.append((*span, score))
         for m in NAME_THEN_ICI.finditer(text):
             words = m.group(1).split()
