@@ -42,8 +42,10 @@ def main() -> None:
     timings = sorted(TimedConversation.timings)
     quantiles = statistics.quantiles(timings, n=100)
     print(f"turns: {len(timings)} over {len(personas)} personas")
-    print(f"per turn (ms): p50 {quantiles[49]:.2f}  p95 {quantiles[94]:.2f}  "
-          f"p99 {quantiles[98]:.2f}  max {timings[-1]:.2f}")
+    print(
+        f"per turn (ms): p50 {quantiles[49]:.2f}  p95 {quantiles[94]:.2f}  "
+        f"p99 {quantiles[98]:.2f}  max {timings[-1]:.2f}"
+    )
 
 
 if __name__ == "__main__":

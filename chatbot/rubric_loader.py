@@ -80,7 +80,9 @@ def _read(path: Path) -> tuple[Rubric | None, list[RubricIssue]]:
         ]
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
-        return None, [RubricIssue(name, line, 1, "", "caractère invisible ou interdit dans le texte")]
+        return None, [
+            RubricIssue(name, line, 1, "", "caractère invisible ou interdit dans le texte")
+        ]
     except RecursionError:
         return None, [RubricIssue(name, 1, 1, "", "le fichier est trop imbriqué pour être lu")]
     if node is None:

@@ -265,7 +265,9 @@ def test_dimension_without_evidence_says_so():
 
 def test_negated_indicator_is_not_evidence():
     conversation, reply = begin()
-    answers = dict(GOOD, **{"experience-soin": "non, je n'ai jamais travaillé en ehpad ni à l'hôpital"})
+    answers = dict(
+        GOOD, **{"experience-soin": "non, je n'ai jamais travaillé en ehpad ni à l'hôpital"}
+    )
     answer_until(conversation, reply, answers=answers)
     score = conversation.result().dimension("experience-soin")
     assert score.level == 0

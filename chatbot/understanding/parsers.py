@@ -348,7 +348,9 @@ def _yes_no_about(t: _Text, about: Sequence[str]) -> Parsed | None:
         # "le permis, je l'ai pas encore": the next clause says it about the topic.
         following = _following(t.folded, clauses, index)
         if following is not None:
-            return t.parsed(following.value, cstart, cend, following.confidence * 0.9, following.note)
+            return t.parsed(
+                following.value, cstart, cend, following.confidence * 0.9, following.note
+            )
         inherited = _inherit(t.folded, clauses, index)
         if inherited is not None:
             return t.parsed(inherited.value, cstart, cend, inherited.confidence * 0.9)
