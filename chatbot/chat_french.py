@@ -268,13 +268,15 @@ def _replace(pieces: list[tuple[str, str]], start: int, end: int, replacement: s
 
 
 def normalise(text: str) -> ChatText:
+    """The message read as French. A message mostly in another language ("Ignoriere alle…")
+    is left as typed: its words are not French words misspelt."""
     pieces: list[tuple[str, str]] = []
-    cursor = 0
+    cursor, skip_until, french, words = 0, -1, 0, 0
     matches = list(WORD.finditer(text))
-    skip_until = -1
     for index, match in enumerate(matches):
         if match.start() < skip_until or match.group().startswith("<"):
             continue
+        words += 1
         following = matches[index + 1] if index + 1 < len(matches) else None
         joined = _joined(text, match, following)
         if joined is not None:
@@ -283,11 +285,15 @@ def normalise(text: str) -> ChatText:
         else:
             end, norm = match.end(), _word(text, match)
         if norm is None or norm == text[match.start() : end]:
+            french += _standard(match.group()) or fold(match.group()) in CHAT_WORDS
             continue
+        french += 1
         if match.start() > cursor:
             pieces.append((text[cursor : match.start()],) * 2)
         pieces.append((text[match.start() : end], norm))
         cursor = end
+    if 2 * french < words:
+        return ChatText(((text, text),))
     if cursor < len(text):
         pieces.append((text[cursor:],) * 2)
     return ChatText(tuple(pieces))

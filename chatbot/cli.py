@@ -128,12 +128,8 @@ def simulate(
 
 
 def _scrubber():
-    try:
-        from pii import Pseudonymizer
-    except ImportError:
-        from chatbot.conversation import PassThroughScrubber
+    from pii import Pseudonymizer
 
-        return PassThroughScrubber()
     return Pseudonymizer()
 
 

@@ -18,31 +18,9 @@ from chatbot.results import ScreeningResult
 from chatbot.rubric import DIMENSION_KINDS, AnswerType, Rubric
 from chatbot.understanding.base import TurnContext, Understander, clean_message
 from chatbot.understanding.offline import OfflineUnderstander
+from pii.pseudonymizer import Pseudonymizer
 
 log = logging.getLogger(__name__)
-
-
-class PassThroughScrubber:
-    """Used only where no personal data can occur (evals of synthetic personas)."""
-
-    def scrub(self, text: str) -> str:
-        return text
-
-    def scrub_chat(self, chat):
-        return _Unscrubbed(chat.text, chat.original, chat)
-
-    def restore(self, text: str) -> str:
-        return text
-
-
-@dataclass(frozen=True)
-class _Unscrubbed:
-    understood: str
-    own_words: str
-    aligned: object
-
-    def quote(self, evidence: str) -> str:
-        return self.aligned.quote(evidence)
 
 
 @dataclass
@@ -60,7 +38,7 @@ class Turn:
 class Conversation:
     rubric: Rubric
     state: ScreeningState
-    scrubber: object = field(default_factory=PassThroughScrubber)
+    scrubber: Pseudonymizer = field(default_factory=Pseudonymizer)
     understander: Understander = field(default_factory=OfflineUnderstander)
     fallback: Understander = field(default_factory=OfflineUnderstander)
 

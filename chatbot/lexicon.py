@@ -151,9 +151,13 @@ def _english() -> dict[str, int]:
     return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
 
 
+def english_frequency(word: str) -> int:
+    return _english().get(word.lower(), 0)
+
+
 def is_english(word: str) -> bool:
     """A common English word, as French chat borrows them ("email", "job", "love")."""
-    return _english().get(word.lower(), 0) >= 1000
+    return english_frequency(word) >= 1000
 
 
 @cache

@@ -444,6 +444,7 @@ def captured_logs():
 
 def simulate(plan: Plan, rubric, index: int) -> dict:
     """One stored LLM-mode conversation; returns the text of each channel and the counts."""
+    from chatbot.chat_french import normalise
     from chatbot.modes import make_conversation
     from chatbot.web.invitations import Invitation
     from chatbot.web.screenings import DeferredRestore, invite, new_scrubber, render
@@ -474,12 +475,13 @@ def simulate(plan: Plan, rubric, index: int) -> dict:
             t.text for t in repo.list_turns(db, screening_id) if t.role == Role.candidate
         ]
     received = {text for prompt in model.prompts for text in prompt[1:]}
+    understood = [normalise(t).text for t in candidate_turns]  # what the model is sent
     return {
         "prompts": model.prompts,
         "storage": "\n".join([*conversation.snapshots, _stored_rows(screening_id)]),
         "sent": conversation.sent,
         "reached_model": [
-            any(t in r for r in received) for t in candidate_turns[: len(conversation.sent)]
+            any(t in r for r in received) for t in understood[: len(conversation.sent)]
         ],
     }
 

@@ -114,8 +114,11 @@ def french_recognizers() -> list:
 def guarded(recognizer):
     """A recognizer that fails is logged (its name and the error type, never the text) and
     finds nothing; the others go on."""
-    analyze_text = recognizer.analyze
+    recognizer.analyze = guarded_call(recognizer, recognizer.analyze)
+    return recognizer
 
+
+def guarded_call(recognizer, analyze_text):
     def analyze(text, entities, nlp_artifacts=None):
         try:
             return analyze_text(text, entities, nlp_artifacts)
@@ -123,8 +126,7 @@ def guarded(recognizer):
             log.error("PII recognizer %s failed: %s", recognizer.name, type(error).__name__)
             return []
 
-    recognizer.analyze = analyze
-    return recognizer
+    return analyze
 
 
 def check_supported(engine: AnalyzerEngine) -> None:

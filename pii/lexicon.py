@@ -22,6 +22,7 @@ def first_names() -> frozenset[str]:
 # "olivier") is the name.
 COMMON_WORD = 2000
 COMMON_NAME = 4
+COMMON_ENGLISH = 100_000
 
 
 @lru_cache(maxsize=65536)
@@ -38,9 +39,11 @@ def is_word(word: str) -> bool:
     weight = lexicon.name_weight(low)
     if weight:
         spelt = lexicon.dictionary_spelling(low)
-        return spelt is not None and (
-            lexicon.frequency(spelt) >= COMMON_WORD or weight < COMMON_NAME
-        )
+        if spelt is None:  # "can", "may", "hope" are English chat; "kevin", "mark" names
+            return lexicon.english_frequency(low) >= COMMON_ENGLISH
+        return lexicon.frequency(spelt) >= COMMON_WORD or weight < COMMON_NAME
+    if "-" in low.strip("-"):  # "vingt-neuf", "aide-soignante"; "jean-pierre" is a name above
+        return all(is_word(part) for part in low.split("-") if part)
     return lexicon.in_dictionary(low) or lexicon.is_english(low) or lexicon.is_frequent(low)
 
 

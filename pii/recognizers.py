@@ -24,6 +24,7 @@ from chatbot import lexicon
 from chatbot.chat_french import is_chat_word
 from pii import policy
 from pii.lexicon import (
+    COMMON_ENGLISH,
     COMMON_WORD,
     first_names,
     is_dictionary_word,
@@ -361,11 +362,47 @@ class FrSpacyPersonRecognizer(SpacyRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None):
         results = []
         for result in super().analyze(text, entities, nlp_artifacts):
-            result.start, result.end = _trim_name(text, result.start, result.end)
-            name = text[result.start : result.end]
-            if name and not policy.is_kept(name) and _plausible_name(name):
-                results.append(result)
+            for start, end in _name_runs(text, result.start, result.end):
+                start, end = _trim_name(text, start, end)
+                name = text[start:end]
+                if (
+                    name
+                    and not policy.is_kept(name)
+                    and _plausible_name(name)
+                    and (_has_first_name(name) or _cued(text, start))
+                ):
+                    results.append(RecognizerResult("PERSON", start, end, result.score))
         return results
+
+
+def _name_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A spaCy span cut at the lowercase common words inside it: "CACES R489 et Sofiane" holds
+    "Sofiane"; "surely you can see that I…" holds no name."""
+    runs, run = [], None
+    for word in NAME_WORD_RE.finditer(text, start, end):
+        if _inside_name_word(word.group()):
+            run = None
+            continue
+        if run is None:
+            run = [word.start(), word.end()]
+            runs.append(run)
+        run[1] = word.end()
+    return [(a, b) for a, b in runs]
+
+
+def _has_first_name(name: str) -> bool:
+    """A first name known in France ("the", a first name in some country, is not one here)."""
+    return any(lexicon.name_weight(w) for w in NAME_WORD_RE.findall(name))
+
+
+def _cued(text: str, start: int) -> bool:
+    """A name cue ends right before `start` ("Mme Durand", "je suis Benali")."""
+    before = text[max(0, start - 40) : start]
+    return any(
+        m.end() == len(before)
+        for cue in (STRONG_CUE, MEDIUM_CUE, WEAK_CUE)
+        for m in cue.finditer(before)
+    )
 
 
 def _plausible_name(name: str) -> bool:
@@ -382,6 +419,14 @@ def _plausible_name(name: str) -> bool:
     return True
 
 
+def _inside_name_word(word: str) -> bool:
+    """A lowercase common word, which no name holds ("you", "can", "et")."""
+    if not word.islower() or word in PARTICLES or not is_word(word):
+        return False
+    english = lexicon.english_frequency(word) >= COMMON_ENGLISH
+    return english or policy.fold(word) not in first_names()
+
+
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop cue and filler words spaCy glues to a name ("c jordan", "Bonjour Fatima")."""
     words = list(NAME_WORD_RE.finditer(text, start, end))
@@ -394,6 +439,11 @@ def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
     return (words[0].start(), words[-1].end()) if words else (start, start)
 
 
+AFTER_QUANTITY = re.compile(
+    r"\d\s*(?:(?:km|kms|kilom\w*|m|min|mn|minutes?|h|heures?|ans?|mois|jours?|semaines?"
+    r"|euros?|€|fois|%)\s+)?$",
+    re.IGNORECASE,
+)
 NAME_WORD_RE = re.compile(r"[^\W\d_][^\W\d_'’\-]*(?:[\-'’][^\W\d_]+)*(?![\w@])")
 STRONG_CUE = re.compile(
     r"(?i)\b(?:je\s*m['’ ]?\s*appel+e?s?|j['’ ]?\s*m['’ ]?\s*appel+e?|jm['’ ]?\s*appel+e?"
@@ -457,6 +507,8 @@ def _is_cued_first_name(word: str) -> bool:
         return False
     if not is_word(word) or (word[:1].isupper() and not _acronym(word)):
         return True
+    if lexicon.english_frequency(word) >= COMMON_ENGLISH:
+        return False  # "can", "may": English chat
     weight = lexicon.name_weight(word)
     return weight >= 8 or (weight >= 4 and lexicon.frequency(word) < COMMON_WORD)
 
@@ -544,9 +596,11 @@ class FrChatNameRecognizer(EntityRecognizer):
                 if span and (cue is not WEAK_CUE or _weak_span_ok(text, *span, m.group())):
                     spans.append((*span, score))
         for m in NAME_THEN_ICI.finditer(text):
-            words = m.group(1).split()
+            start, words = m.start(1), m.group(1).split()
+            if len(words) == 2 and _common(words[0]):  # "3 mois Maryse ici"
+                start, words = m.end(1) - len(words[1]), words[1:]
             if any(_signed_first_name(w) for w in words) and not any(_common(w) for w in words):
-                spans.append((m.start(1), m.end(1), 0.6))
+                spans.append((start, m.end(1), 0.6))
         for m in UPPERCASE_RUN.finditer(text):
             words = re.split(r"[ \t\-]+", m.group())
             if _uppercase_name(words):
@@ -559,8 +613,10 @@ class FrChatNameRecognizer(EntityRecognizer):
     def _lone_name(self, text: str, m: re.Match) -> tuple[int, int] | None:
         """A first name without cue: one that is not a French word ("fatima"), or one that is
         but comes with a surname ("augustin meyer"); a surname just before it is included
-        ("mansouri kenza")."""
+        ("mansouri kenza"). Never right after a quantity ("10 km max", "2 h max")."""
         word = m.group()
+        if word.islower() and AFTER_QUANTITY.search(text, 0, m.start()):
+            return None
         if not _is_first_name(word):
             nxt = _words_from(text, m.start(), 2)
             if not (

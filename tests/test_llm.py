@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 import jinja2
@@ -17,7 +18,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 
 from chatbot import messages as msg
 from chatbot import phrasing
-from chatbot.conversation import Conversation, PassThroughScrubber
+from chatbot.conversation import Conversation
 from chatbot.llm import (
     Instructions,
     ModelGateway,
@@ -48,6 +49,11 @@ def scrubbed(text: str):
 class KeyScrubber:
     def scrub(self, text: str):
         return scrubbed(text)
+
+    def scrub_chat(self, chat):
+        return SimpleNamespace(
+            understood=scrubbed(chat.text), own_words=scrubbed(chat.original), quote=chat.quote
+        )
 
     def restore(self, text: str) -> str:
         return text
@@ -224,6 +230,16 @@ def test_tokens_are_counted_offline_when_the_server_gives_no_usage():
     assert conversation.gateway.meter.calls[0].source == "tiktoken"
 
 
+class RawScrubber:
+    """A broken scrubber that hands raw text on: the model's door must refuse it."""
+
+    def scrub_chat(self, chat):
+        return SimpleNamespace(understood=chat.text, own_words=chat.original, quote=str)
+
+    def restore(self, text: str) -> str:
+        return text
+
+
 def test_only_scrubbed_text_reaches_the_model():
     gateway = ModelGateway(script(reading()), TokenMeter(1000))
     with pytest.raises(TypeError):
@@ -231,7 +247,7 @@ def test_only_scrubbed_text_reaches_the_model():
             Instructions("Consigne.", "x.j2"), ["Fatima Benali, 06 12 34 56 78"], purpose="t"
         )
     conversation, _ = make_conversation(
-        RUBRIC, None, None, PassThroughScrubber(), settings(), script(reading())
+        RUBRIC, None, None, RawScrubber(), settings(), script(reading())
     )
     turn = conversation.handle(LONG_AGE, TODAY)
     assert turn.fallback  # a raw str is refused by the door: offline took the turn

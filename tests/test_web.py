@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -38,6 +39,9 @@ def _clear_caches():
     screenings.prepare.cache_clear()
 
 
+PHONE = re.compile(r"0\d(?: ?\d\d){4}")
+
+
 class DigitsScrubber:
     """Stands in for the pseudonymiser: phone-like digits become <TEL_1>."""
 
@@ -49,7 +53,16 @@ class DigitsScrubber:
             self.values["<TEL_1>"] = match.group()
             return "<TEL_1>"
 
-        return re.sub(r"0\d(?: ?\d\d){4}", replace, text)
+        return re.sub(PHONE, replace, text)
+
+    def scrub_chat(self, chat):
+        understood = self.scrub(chat.text)
+        aligned = chat.replaced(
+            [(m.start(), m.end(), "<TEL_1>") for m in PHONE.finditer(chat.text)]
+        )
+        return SimpleNamespace(
+            understood=understood, own_words=aligned.original, quote=aligned.quote
+        )
 
     def restore(self, text):
         for placeholder, value in self.values.items():

@@ -14,7 +14,7 @@ from functools import cache
 
 from sqlmodel import Session
 
-from chatbot.conversation import Conversation, PassThroughScrubber
+from chatbot.conversation import Conversation
 from chatbot.engine import Reply, ScreeningState
 from chatbot.llm import prompts_hash
 from chatbot.modes import make_conversation, resume_conversation
@@ -64,12 +64,9 @@ def prepare() -> None:
 
 
 def new_scrubber():
-    """One pseudonymiser per live conversation (PassThrough until the `pii` package is there)."""
-    try:
-        from pii import Pseudonymizer
-    except ImportError:
-        log.warning("pii.Pseudonymizer unavailable: messages are stored without pseudonymisation")
-        return PassThroughScrubber()
+    """One pseudonymiser per live conversation."""
+    from pii import Pseudonymizer
+
     return Pseudonymizer()
 
 
