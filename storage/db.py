@@ -37,12 +37,26 @@ def make_engine(url: str | None = None) -> sa.Engine:
     url = url or get_settings().sqlalchemy_url
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        sa.event.listen(engine, "handle_error", _primary_message_only)
+        return engine
     if parsed.database and parsed.database != ":memory:":
         create_private_file(Path(parsed.database))
     engine = sa.create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
     sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _primary_message_only(context) -> None:
+    """PostgreSQL repeats the offending values in its message ("DETAIL: Key (ref)=(…) already
+    exists"): keep its first line only, so no exception text carries a candidate's words."""
+    original, wrapped = context.original_exception, context.sqlalchemy_exception
+    primary = getattr(getattr(original, "diag", None), "message_primary", None)
+    if primary:
+        original.args = (primary,)
+        if wrapped is not None:  # its text was made from the original's: make it again
+            kind = type(original)
+            wrapped.args = (f"({kind.__module__}.{kind.__name__}) {primary}", *wrapped.args[1:])
 
 
 def private_dir(path: Path) -> Path:
