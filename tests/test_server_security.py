@@ -251,19 +251,25 @@ def test_a_short_configured_key_is_refused():
         Settings(secret_key="a-short-secret")
 
 
+def _first_starts(settings: Settings, count: int) -> list[str]:
+    """`count` processes' worth of threads reading the key of a fresh data folder at once."""
+    barrier, keys = threading.Barrier(count), []
+
+    def start():
+        barrier.wait()
+        keys.append(secret_key(settings))
+
+    threads = [threading.Thread(target=start) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return keys
+
+
 def test_concurrent_first_starts_all_read_the_same_full_key(tmp_path):
     for run in range(10):
-        settings = Settings(data_dir=tmp_path / f"run{run}")
-        barrier, keys = threading.Barrier(12), []
-
-        def start():
-            barrier.wait()
-            keys.append(secret_key(settings))
-
-        threads = [threading.Thread(target=start) for _ in range(12)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        folder = tmp_path / f"run{run}"
+        keys = _first_starts(Settings(data_dir=folder), 12)
         assert len(keys) == 12 and len(set(keys)) == 1 and len(keys[0]) >= 32
-        assert list((tmp_path / f"run{run}").iterdir()) == [tmp_path / f"run{run}" / "secret_key"]
+        assert list(folder.iterdir()) == [folder / "secret_key"]  # no temporary file left
