@@ -44,6 +44,7 @@ def setup(db, tmp_path):
 
 def _urls(screening_id: int):
     values = {"training_id": RUBRIC.id, "key": SESSION, "screening_id": str(screening_id)}
+    values["name"] = "swagger-ui.css"  # an API docs asset
     for router in (pages.router, api.router, api.docs):
         for route in router.routes:
             path = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], route.path)

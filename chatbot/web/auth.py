@@ -42,7 +42,7 @@ from zxcvbn import zxcvbn
 
 from chatbot.settings import Settings, get_settings
 from chatbot.signing import secret_key
-from storage import accounts
+from storage import accounts, repo
 from storage.accounts import get_counsellor, normalise_email
 from storage.db import get_engine
 
@@ -311,6 +311,30 @@ def api_counsellor(
     if counsellor is None:
         raise HTTPException(401, "connexion requise")
     return counsellor
+
+
+def audit_access(
+    request: Request,
+    counsellor: CurrentCounsellor | None = Depends(_counsellor),
+    db: Session = Depends(db_session),
+) -> None:
+    """Who looked at which screening, or exported which session, and when: one audit row per
+    page or API read (writes are audited by what they do). `screening audit` lists them."""
+    route = getattr(request.scope.get("route"), "path", "")
+    params = request.path_params
+    if counsellor is None or request.method != "GET":
+        return
+    if "{screening_id}" in route and str(params.get("screening_id", "")).isdigit():
+        details = {"route": route}
+        screening_id = int(params["screening_id"])
+        repo.audit(db, counsellor.email, "read", screening_id=screening_id, details=details)
+    elif "export" in route.rsplit("/", 1)[-1]:
+        details = {"training_id": params.get("training_id"), "session": params.get("key")}
+        details["route"] = route
+        repo.audit(db, counsellor.email, "export", details=details)
+    else:
+        return
+    db.commit()
 
 
 def csrf_checked(

@@ -18,12 +18,16 @@ from swagger_ui_bundle import swagger_ui_path
 from chatbot.ranking import ranker
 from chatbot.results import ScreeningResult
 from chatbot.settings import Settings
-from chatbot.web.auth import api_counsellor, app_settings, db_session
+from chatbot.web.auth import api_counsellor, app_settings, audit_access, db_session
 from chatbot.web.dashboard import common, exports, queries
 from chatbot.web.dashboard.explain import flag_list
 from chatbot.web.dashboard.templating import STATIC
 
-router = APIRouter(prefix="/api", dependencies=[Depends(api_counsellor)], tags=["dashboard"])
+router = APIRouter(
+    prefix="/api",
+    dependencies=[Depends(api_counsellor), Depends(audit_access)],
+    tags=["dashboard"],
+)
 SESSION_PATH = "/trainings/{training_id}/sessions/{key}"
 TITLE = "Pré-qualification : API conseiller"
 
