@@ -89,8 +89,10 @@ def test_forty_parallel_guesses_check_five_passwords_and_never_the_sixth(setup):
 
 
 def test_a_stranger_spending_the_accounts_budget_does_not_lock_its_counsellor_out(setup):
+    """Even from the same network address (an agency's), whose budget the stranger spends too."""
     engine, settings = setup
-    app = create_dashboard(engine, settings, login_policy=POLICY)
+    policy = auth.LoginPolicy(per_address="10/minute", per_account="5/minute", base_delay=0)
+    app = create_dashboard(engine, settings, login_policy=policy)
     counsellor = TestClient(app, base_url="http://testserver")
     assert log_in(counsellor).status_code == 303  # the counsellor's usual browser, once
     counsellor.post(
@@ -100,6 +102,8 @@ def test_a_stranger_spending_the_accounts_budget_does_not_lock_its_counsellor_ou
     answers = [log_in(stranger, password=f"guess {i}").status_code for i in range(8)]
     assert answers == [401] * 5 + [429] * 3
     assert log_in(stranger).status_code == 429  # even the right password: not checked
+    newcomer = TestClient(app, base_url="http://testserver")
+    assert log_in(newcomer, email="autre@francetravail.fr").status_code == 429  # address spent
     assert log_in(counsellor).status_code == 303  # the counsellor's own browser still gets in
 
 

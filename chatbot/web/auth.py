@@ -136,7 +136,7 @@ def set_active(db: Session, email: str, active: bool, *, actor: str) -> None:
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    per_address: str = "20/minute;200/day"  # one network address, whatever the accounts
+    per_address: str = "20/minute;200/day"  # one network address, browsers new to the account
     per_account: str = "5/minute;20/hour"  # one account, from browsers it never logged in from
     per_device: str = "5/minute;20/hour"  # one account, from one browser it logged in from
     base_delay: float = 0.25  # seconds, doubled at each failure in a row
@@ -161,8 +161,10 @@ class LoginThrottle:
         }
 
     def attempt(self, address: str, kind: str, key: str) -> bool:
-        """Count one attempt; False if a budget is spent (then nothing may be checked)."""
-        keys = [("address", address), (kind, key)]
+        """Count one attempt; False if a budget is spent (then nothing may be checked). A known
+        device counts against its own budget only: colleagues behind one agency address, or a
+        stranger there, do not spend it."""
+        keys = [(kind, key)] if kind == "device" else [("address", address), (kind, key)]
         return all(
             self.limiter.hit(limit, "login", name, value)
             for name, value in keys

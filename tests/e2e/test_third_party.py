@@ -4,15 +4,12 @@ real chat and of the dashboard (API docs included) is recorded with its host."""
 
 from __future__ import annotations
 
-import subprocess
 from urllib.parse import urlparse
 
 from playwright.sync_api import Page, expect
 
 from chatbot.web import texts
 from chatbot.web.security import chat_route_allowed
-
-from .conftest import _screening
 
 EMAIL = "securite.e2e@francetravail.fr"
 PASSWORD = "une phrase de passe pour le test e2e"
@@ -48,20 +45,8 @@ def test_the_candidate_chat_asks_nothing_of_a_third_party(server, new_page):
         assert chat_route_allowed("GET", url.path) or chat_route_allowed("POST", url.path), url
 
 
-def _add_counsellor(server) -> None:
-    subprocess.run(
-        [*_screening(), "counsellors", "add", EMAIL, "--password-stdin"],
-        input=PASSWORD + "\n",
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-
-
 def test_the_dashboard_and_its_api_docs_ask_nothing_of_a_third_party(server, new_page):
-    _add_counsellor(server)
+    server.add_counsellor(EMAIL, PASSWORD)
     page = new_page()
     urls, errors = _recorder(page)
     page.goto(f"{server.url}/conseiller/")
