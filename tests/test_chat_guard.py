@@ -167,3 +167,20 @@ def test_the_server_log_of_a_whole_screening_holds_no_candidate_word_nor_token(
     log = server.log_path.read_text(errors="replace")
     assert "/healthz" in log  # this server's log, written to
     assert [value for value in planted if value in log] == []
+    assert "WebSocket /ws/socket.io/" in log and "EIO=" not in log  # no query string at all
+
+
+def test_fifty_megabytes_sent_to_the_upload_route_never_reach_the_servers_memory(server):
+    before = server.rss_kb()
+
+    def body():
+        for _ in range(50):
+            yield b"x" * (1024 * 1024)
+
+    for path in ("/project/file?session_id=x", "/conseiller/connexion"):
+        try:
+            answer = httpx.post(server.base_url + path, content=body(), timeout=30)
+        except httpx.TransportError:
+            continue  # the server answered and closed before the body was all sent
+        assert answer.status_code in (404, 413), path
+    assert server.rss_kb() - before < 20 * 1024  # the audit saw +500 MB for 500 MB

@@ -165,6 +165,7 @@ def _harden(app: FastAPI, settings: Settings) -> None:
     from storage.db import private_dir
 
     private_dir(settings.data_dir)
+    security.quiet_uvicorn_query_strings()
     secret_key(settings)  # made now, or refused now if too short: not at the first login
     headers = security.HeaderPolicy(
         https=settings.public_url.startswith("https://"), chat_csp=security.chat_page().csp
