@@ -182,5 +182,5 @@ def test_fifty_megabytes_sent_to_the_upload_route_never_reach_the_servers_memory
             answer = httpx.post(server.base_url + path, content=body(), timeout=30)
         except httpx.TransportError:
             continue  # the server answered and closed before the body was all sent
-        assert answer.status_code in (404, 413), path
+        assert 400 <= answer.status_code < 500, path  # refused, whatever the reason
     assert server.rss_kb() - before < 20 * 1024  # the audit saw +500 MB for 500 MB
