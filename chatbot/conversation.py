@@ -11,10 +11,11 @@ import logging
 from dataclasses import dataclass, field
 
 from chatbot import engine
-from chatbot.commands import Command, Unclear
+from chatbot.chat_french import normalise
+from chatbot.commands import Command, SetAnswer, Unclear
 from chatbot.engine import Reply, ScreeningState
 from chatbot.results import ScreeningResult
-from chatbot.rubric import Rubric
+from chatbot.rubric import DIMENSION_KINDS, AnswerType, Rubric
 from chatbot.understanding.base import TurnContext, Understander, clean_message
 from chatbot.understanding.offline import OfflineUnderstander
 
@@ -27,8 +28,21 @@ class PassThroughScrubber:
     def scrub(self, text: str) -> str:
         return text
 
+    def scrub_chat(self, chat):
+        return _Unscrubbed(chat.text, chat.original, chat)
+
     def restore(self, text: str) -> str:
         return text
+
+
+@dataclass(frozen=True)
+class _Unscrubbed:
+    understood: str
+    own_words: str
+    aligned: object
+
+    def quote(self, evidence: str) -> str:
+        return self.aligned.quote(evidence)
 
 
 @dataclass
@@ -58,7 +72,8 @@ class Conversation:
         return cls(rubric=rubric, state=state, **kwargs), reply
 
     def handle(self, raw_text: str, now: dt.date) -> Turn:
-        scrubbed = self.scrubber.scrub(clean_message(raw_text))
+        message = self.scrubber.scrub_chat(normalise(clean_message(raw_text)))
+        scrubbed = message.understood
         context = TurnContext(self.rubric, self.state, now)
         method, fell_back = _method_of(self.understander), False
         try:
@@ -66,11 +81,23 @@ class Conversation:
         except Exception:  # a model failure must never lose the turn
             log.warning("understanding failed, offline fallback for this turn", exc_info=True)
             commands, method, fell_back = self._fallback(scrubbed, context), "offline", True
+        commands = [self._in_own_words(c, message) for c in commands]
         self.state, reply = engine.step(self.rubric, self.state, commands, now)
         reply = reply.model_copy(
             update={"messages": [self.scrubber.restore(m) for m in reply.messages]}
         )
-        return Turn(str(scrubbed), commands, reply, method, fell_back)
+        return Turn(str(message.own_words), commands, reply, method, fell_back)
+
+    def _in_own_words(self, command: Command, message) -> Command:
+        """Quotes are the candidate's own words ("jai 23 ans"), read as normalised text."""
+        update = {}
+        if getattr(command, "evidence", None):
+            update["evidence"] = message.quote(command.evidence)
+        if isinstance(command, SetAnswer) and isinstance(command.value, str):
+            criterion = self.rubric.criterion(command.criterion_id)
+            if criterion.kind in DIMENSION_KINDS or criterion.answer.type == AnswerType.free_text:
+                update["value"] = message.quote(command.value)
+        return command.model_copy(update=update) if update else command
 
     def _fallback(self, scrubbed: str, context: TurnContext) -> list[Command]:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from chatbot.chat_french import normalise
 from chatbot.nlp import lemmas
 from chatbot.results import DimensionScore, Method
 from chatbot.rubric import AnchoredLevel, Criterion
@@ -104,7 +105,10 @@ SAME_LEMMA = {"ca": "cela", "celer": "cela", "ceci": "cela"}
 
 
 def _lemma_sequence(text: str) -> tuple[str, ...]:
-    folded = (fold(lemma) for lemma, _, _ in lemmas(without_inclusive_suffixes(text)))
+    """Lemmas of the text read as French ("jai aidé les personnes agees" as "j'ai aidé les
+    personnes âgées"), accents folded."""
+    text = normalise(without_inclusive_suffixes(text)).text
+    folded = (fold(lemma) for lemma, _, _ in lemmas(text))
     return tuple(SAME_LEMMA.get(lemma, lemma) for lemma in folded if lemma != "ne")
 
 

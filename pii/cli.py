@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator
 
 from pii.pseudonymizer import Pseudonymizer
+
+log = logging.getLogger(__name__)
 
 
 def scrub_to_dict(text: str, pseudonymizer: Pseudonymizer | None = None) -> dict:
@@ -36,4 +39,8 @@ def scrub_jsonl(lines: Iterable[str]) -> Iterator[str]:
         if not isinstance(text, str):
             yield json.dumps({"error": "une chaîne JSON est attendue"}, ensure_ascii=False)
             continue
-        yield scrub_to_json(text)
+        try:
+            yield scrub_to_json(text)
+        except Exception as error:  # one bad line must not stop the batch
+            log.error("pseudonymisation failed on one line: %s", type(error).__name__)
+            yield json.dumps({"error": "texte non traité, erreur interne"}, ensure_ascii=False)

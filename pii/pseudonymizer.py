@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pii import policy
+
+if TYPE_CHECKING:
+    from chatbot.chat_french import ChatText
 
 _SCRUBBER_KEY = object()  # only this module holds it
 PLACEHOLDER_RE = re.compile(r"<(" + "|".join(policy.ENTITY_PLACEHOLDERS.values()) + r")_(\d+)>")
@@ -36,6 +40,20 @@ class Scrubbed(str):
 
     def __repr__(self) -> str:
         return f"Scrubbed({str.__repr__(self)})"
+
+
+@dataclass(frozen=True)
+class ScrubbedChat:
+    """One message, scrubbed in both spellings: `understood` (normalised, for the understanding
+    and the model) and `own_words` (the candidate's, for storage and quotes)."""
+
+    understood: Scrubbed
+    own_words: Scrubbed
+    aligned: ChatText
+
+    def quote(self, evidence: str) -> str:
+        """The candidate's own words behind a verbatim span of `understood`."""
+        return self.aligned.quote(evidence)
 
 
 @dataclass(frozen=True)
@@ -100,6 +118,18 @@ class Pseudonymizer:
         pieces.append(text[cursor:])
         self.entities_of_last_scrub = entities
         return Scrubbed("".join(pieces), _key=_SCRUBBER_KEY)
+
+    def scrub_chat(self, chat: ChatText) -> ScrubbedChat:
+        """Scrub a normalised message (see chatbot.chat_french): the names and numbers are found
+        in the normalised words and replaced by the same placeholders in the candidate's own."""
+        understood = self.scrub(chat.text)
+        aligned = chat.replaced(
+            [(e.start, e.end, e.placeholder) for e in self.entities_of_last_scrub]
+        )
+        if aligned.text != understood:  # cannot happen; never store unscrubbed words if it does
+            aligned = type(chat)(((str(understood), str(understood)),))
+        own_words = Scrubbed(aligned.original, _key=_SCRUBBER_KEY)
+        return ScrubbedChat(understood, own_words, aligned)
 
     def restore(self, text: str) -> str:
         """Put the candidate's own values back, for what the candidate is shown."""

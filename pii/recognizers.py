@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, partial
 
 import regex
 from presidio_analyzer import (
@@ -20,8 +20,17 @@ from presidio_analyzer.predefined_recognizers import (
 )
 from stdnum.fr import nir as stdnum_nir
 
+from chatbot import lexicon
+from chatbot.chat_french import is_chat_word
 from pii import policy
-from pii.lexicon import first_names, french_words, near_french_word, stop_words
+from pii.lexicon import (
+    COMMON_WORD,
+    first_names,
+    is_dictionary_word,
+    is_word,
+    near_french_word,
+    stop_words,
+)
 
 LANG = "fr"
 SEP = r"[ .\-]?"  # separators people put between digit groups
@@ -360,11 +369,15 @@ class FrSpacyPersonRecognizer(SpacyRecognizer):
 
 
 def _plausible_name(name: str) -> bool:
-    """spaCy tags stray lowercase words and misspelt places as PER in chat text."""
+    """spaCy tags stray lowercase words, capitalised common words ("Bénévolat") and misspelt
+    places as PER in chat text."""
     words = name.split()
-    if name.islower() and not any(policy.fold(w) in first_names() for w in words):
+    known = [w for w in words if policy.fold(w) in first_names()]
+    if name.islower() and not known:
         return False
-    if len(words) == 1 and policy.fold(name) not in first_names():
+    if not known and all(is_word(w) for w in words):
+        return False
+    if len(words) == 1 and not known:
         return not policy.looks_like_place(name)
     return True
 
@@ -395,9 +408,7 @@ WEAK_CUE = re.compile(
     r"|\bbonjour|\bsalut|\bmerci|\bbien\s+à\s+vous)\s*[,!.:]?\s+"
 )
 NAME_THEN_ICI = re.compile(r"(?i)(?<![\w'’])([^\W\d_][\w\-]*(?:[ \t]+[^\W\d_][\w\-]*)?)[ \t]+ici\b")
-UPPERCASE_RUN = re.compile(
-    r"(?<![\w])[^\W\d_a-zà-ÿ]{2,}(?:[ \t\-]+[^\W\d_a-zà-ÿ]{2,}){1,2}(?![\w])"
-)
+UPPERCASE_RUN = regex.compile(r"(?<![\w])\p{Lu}{2,}(?:[ \t\-]+\p{Lu}{2,}){1,2}(?![\w])")
 PARTICLES = {
     "da",
     "de",
@@ -415,37 +426,65 @@ PARTICLES = {
     "le",
     "la",
 }
-ELISIONS = ("j", "l", "d", "m", "t", "s", "n", "c", "qu", "jusqu", "lorsqu", "puisqu")
 
 
 def _common(word: str) -> bool:
-    """A stop word or a kept word (place, job, diploma, chat word)."""
-    return word.lower() in stop_words() or policy.fold(word) in policy.kept_words()
+    """A stop word, a kept word (place, job, diploma, chat word) or a lowercase word with an
+    apostrophe ("d'accord", "p'tit"; names write it capitalised: "O'Brien")."""
+    low = word.lower()
+    if word.islower() and re.search(r"['’]", low):
+        return True
+    return low in stop_words() or policy.fold(word) in policy.kept_words()
+
+
+def _acronym(word: str) -> bool:
+    """ "AESH", "CAP" in a message not written in capitals."""
+    return word.isupper() and len(word) > 1
 
 
 def _is_first_name(word: str) -> bool:
-    """A first name standing alone: known, and not also an ordinary French word."""
-    return _is_cued_first_name(word) and word.lower() not in french_words()
+    """A first name standing alone: known, and not also a word of the language nor a name
+    particle ("del", "ben")."""
+    return _is_cued_first_name(word) and not is_word(word) and word.lower() not in PARTICLES
 
 
 def _is_cued_first_name(word: str) -> bool:
-    """After a weak cue ("c", "je suis", "bonjour"), any known first name counts ("c joseph");
-    the ordinary words that follow such cues ("c bon", "je suis prête") are kept words."""
+    """After a cue ("c", "je suis", "bonjour"), a known first name ("c joseph"); one that is also
+    a word only when capitalised ("c Rose"), very common as a name ("c pierre") or rare as a
+    word ("c maxime"): "je suis allé", "je suis marin", "c ben" are no introductions."""
     folded = policy.fold(word)
-    return len(folded) >= 3 and folded in first_names() and not _common(word)
+    if len(folded) < 3 or folded not in first_names() or _common(word) or is_chat_word(word):
+        return False
+    if not is_word(word) or (word[:1].isupper() and not _acronym(word)):
+        return True
+    weight = lexicon.name_weight(word)
+    return weight >= 8 or (weight >= 4 and lexicon.frequency(word) < COMMON_WORD)
+
+
+def _signed_first_name(word: str) -> bool:
+    """Before "ici" ("capucine wagner ici"), a known first name unless it is a common word."""
+    spelt = lexicon.dictionary_spelling(word)
+    return (
+        policy.fold(word) in first_names()
+        and not _common(word)
+        and not is_chat_word(word)
+        and (spelt is None or lexicon.frequency(spelt) < COMMON_WORD)
+    )
 
 
 def _is_name_continuation(word: str) -> bool:
-    low = word.lower()
-    if _common(word):
+    if _common(word) or is_chat_word(word):
         return False
-    if word.islower() and re.search(r"['’]", low) and re.split(r"['’]", low)[0] in ELISIONS:
-        return False
-    return word[:1].isupper() or policy.fold(word) in first_names() or low not in french_words()
+    return word[:1].isupper() or policy.fold(word) in first_names() or not is_dictionary_word(word)
 
 
 def _could_be_surname(word: str) -> bool:
-    return len(word) >= 2 and not _common(word) and word.lower() not in french_words()
+    return (
+        len(word) >= 2
+        and not _common(word)
+        and not is_chat_word(word)
+        and not is_dictionary_word(word)
+    )
 
 
 def _surname_before(word: str) -> bool:
@@ -454,12 +493,15 @@ def _surname_before(word: str) -> bool:
     return len(word) >= 2 and not _common(word) and not re.search(r"['’]", word)
 
 
-def _weak_cue_ok(word: str) -> bool:
-    """After "c", "je suis", "bonjour"…: a known first name or a word that is not French
-    ("slt c ousmane")."""
+def _weak_cue_ok(word: str, shouting: bool = False) -> bool:
+    """After "c", "je suis", "bonjour"…: a known first name or a word that is not a word of the
+    language ("slt c ousmane"); never an adjective, a participle or an acronym ("je suis
+    d'accord", "je suis allé", "je suis AESH" unless the whole message is in capitals)."""
     if _common(word):
         return False
-    return _is_cued_first_name(word) or (len(word) >= 4 and word.lower() not in french_words())
+    if _is_cued_first_name(word):
+        return True
+    return len(word) >= 4 and not is_word(word) and (shouting or not _acronym(word))
 
 
 INTRODUCTION = re.compile(r"(?i)\s*(?:c|c['’ ]?\s*est|je\s+suis|j['’ ]?\s*suis)\b")
@@ -469,12 +511,13 @@ def _weak_span_ok(text: str, start: int, end: int, cue: str) -> bool:
     """A first name that is also a French word (or close to one) needs the introduction to end
     right after it: "slt c laurent jsuis…", "c olivie jsuis" are names, "c clari pour moi" not."""
     words = text[start:end].split()
-    word = words[0].lower()
-    if len(words) > 1 or (word not in french_words() and not near_french_word(word)):
+    word = words[0]
+    if len(words) > 1 or word[:1].isupper() or (not is_word(word) and not near_french_word(word)):
         return True
-    # "merci beacoup", "bonjour tt le monde": only an introduction ("c …", "je suis …") may
-    # name someone with a word that looks French.
-    return bool(INTRODUCTION.match(cue)) and bool(CLAUSE_END.match(text, end))
+    # "merci beacoup", "bonjour tt le monde": only an introduction ("c …", "je suis …") or a
+    # very common first name ("bonjour, jean,") may name someone with a word that looks French.
+    introduced = INTRODUCTION.match(cue) or lexicon.name_weight(word) >= 8
+    return bool(introduced) and bool(CLAUSE_END.match(text, end))
 
 
 class FrChatNameRecognizer(EntityRecognizer):
@@ -490,10 +533,11 @@ class FrChatNameRecognizer(EntityRecognizer):
 
     def analyze(self, text, entities, nlp_artifacts=None):
         spans: list[tuple[int, int, float]] = []
+        shouting = not any(ch.islower() for ch in text)
         for cue, accept, score in (
             (STRONG_CUE, self._strong_ok, 0.85),
             (MEDIUM_CUE, self._medium_ok, 0.75),
-            (WEAK_CUE, _weak_cue_ok, 0.6),
+            (WEAK_CUE, partial(_weak_cue_ok, shouting=shouting), 0.6),
         ):
             for m in cue.finditer(text):
                 span = self._name_after(text, m.end(), accept)
@@ -501,7 +545,7 @@ class FrChatNameRecognizer(EntityRecognizer):
                     spans.append((*span, score))
         for m in NAME_THEN_ICI.finditer(text):
             words = m.group(1).split()
-            if any(_is_cued_first_name(w) for w in words) and not any(_common(w) for w in words):
+            if any(_signed_first_name(w) for w in words) and not any(_common(w) for w in words):
                 spans.append((m.start(1), m.end(1), 0.6))
         for m in UPPERCASE_RUN.finditer(text):
             words = re.split(r"[ \t\-]+", m.group())
@@ -523,7 +567,10 @@ class FrChatNameRecognizer(EntityRecognizer):
                 _is_cued_first_name(word) and len(nxt) == 2 and _could_be_surname(nxt[1].group())
             ):
                 return None
-        start, end = self._name_after(text, m.start(), _is_cued_first_name)
+        span = self._name_after(text, m.start(), _is_cued_first_name)
+        if span is None:
+            return None
+        start, end = span
         before = re.search(r"([^\W\d_][\w'’\-]*)[ \t]+$", text[: m.start()])
         if (
             before
@@ -550,7 +597,9 @@ class FrChatNameRecognizer(EntityRecognizer):
         "cordialement TRAORE Emile"), and up to two more name words."""
         words = _words_from(text, pos, 4)
         lead = None
-        if len(words) > 1 and words[0].group().lower() in PARTICLES:
+        if words and words[0].group().lower() in PARTICLES:
+            if len(words) == 1:
+                return None  # a particle alone is no name ("ben", "del")
             lead, words = words[0].start(), words[1:]  # "moi c'est da capucine"
         if not words:
             return None
@@ -591,7 +640,9 @@ def _uppercase_name(words: list[str]) -> bool:
     vetoed = [w for w in words if _common(w)]
     if any(_is_cued_first_name(w) for w in words):
         return all(policy.fold(w) in policy.place_words() for w in vetoed)
-    return not vetoed and all(len(w) >= 4 and w.lower() not in french_words() for w in words)
+    return not vetoed and all(
+        len(w) >= 4 and not is_dictionary_word(w) and not is_chat_word(w) for w in words
+    )
 
 
 def _words_from(text: str, pos: int, n: int) -> list[re.Match]:

@@ -83,6 +83,9 @@ class DeferredRestore:
     def scrub(self, text: str):
         return self.inner.scrub(text)
 
+    def scrub_chat(self, chat):
+        return self.inner.scrub_chat(chat)
+
     def restore(self, text: str) -> str:
         return text
 

@@ -1,0 +1,430 @@
+"""Chat French read the way a French reader reads it: "jai" is "j'ai", "chui dispo" is "je suis
+disponible", "personnes agees" is "personnes âgées".
+
+`normalise()` runs once per message, before the pseudonymiser and the understanding, so that
+neither mistakes an everyday word for a name nor misses an answer for its spelling. The
+candidate's own words are never lost: a `ChatText` keeps both spellings piece by piece, and any
+span of the normalised text maps back to the candidate's original words (quotes, evidence).
+
+What is rewritten, in this order, word by word:
+1. chat abbreviations that no dictionary can guess (`CHAT_FORMS`: jsp, chui, pk, bcp, qqn…);
+2. a missing apostrophe: "jai" → "j'ai", "cest" → "c'est", "lhopital" → "l'hôpital",
+   "j ai" → "j'ai", and "je" dropped before a consonant: "jpeux" → "je peux";
+3. missing or wrong accents: "agees" → "âgées", "deja" → "déjà";
+4. letters repeated for emphasis: "ouiii" → "oui";
+5. one dropped final letter: "je vien" → "je viens", "pa" → "pas".
+Steps 2 to 5 are decided by the standard French lexicon (`chatbot.lexicon`): a word already
+standard is never touched, nor is a capitalised word that is a known first name.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from functools import cache, cached_property
+
+from chatbot import lexicon
+from chatbot.text import fold
+
+# Chat forms a reader expands from habit, not from spelling. Keys are lowercase, accents folded.
+CHAT_FORMS: dict[str, str] = {
+    # je suis, je sais, je peux…
+    **dict.fromkeys(["chui", "chuis", "chu", "jsui", "jsuis", "jss"], "je suis"),
+    **dict.fromkeys(
+        ["jsp", "jspa", "jsaispas", "chepa", "chaipa", "chaispas", "jsépa"], "je sais pas"
+    ),
+    **dict.fromkeys(["chais", "chai", "jsai", "jsais", "ché"], "je sais"),
+    **dict.fromkeys(["jpeu", "jpeux", "jpx"], "je peux"),
+    **dict.fromkeys(["jveu", "jveux"], "je veux"),
+    "g": "j'ai",
+    "jlai": "je l'ai",
+    "jen": "j'en",
+    "jy": "j'y",
+    # c'est, il y a
+    **dict.fromkeys(["c", "cé", "ce"], "c'est"),  # "ce" only when CE_IS_CEST says so
+    **dict.fromkeys(["ct", "cété", "cetait"], "c'était"),
+    **dict.fromkeys(["ya", "yà", "yna"], "il y a"),
+    "yavait": "il y avait",
+    "yaura": "il y aura",
+    "yen": "il y en",
+    # question words
+    **dict.fromkeys(["pk", "pq", "pkoi", "pourkoi", "prq"], "pourquoi"),
+    **dict.fromkeys(["pcq", "pck", "paske", "pasque", "parske", "parceque", "pke"], "parce que"),
+    **dict.fromkeys(["koi", "kwa", "quoa"], "quoi"),
+    "kel": "quel",
+    "kelle": "quelle",
+    "kels": "quels",
+    "kelles": "quelles",
+    "ki": "qui",
+    "ke": "que",
+    "sa": "ça",  # only when SA_IS_CA says so
+    **dict.fromkeys(["keske", "kesk", "kesque", "qesque"], "qu'est-ce que"),
+    **dict.fromkeys(["kan", "qd", "qnd", "kand"], "quand"),
+    **dict.fromkeys(["kom", "cm"], "comme"),
+    **dict.fromkeys(["komment", "koment", "komen", "koman", "cmt", "cmnt"], "comment"),
+    **dict.fromkeys(["cb1", "combi1"], "combien"),
+    # everyday abbreviations
+    **dict.fromkeys(["tt", "tou"], "tout"),
+    "tte": "toute",
+    "tts": "tous",
+    **dict.fromkeys(["tjr", "tjrs", "tjs", "toujour"], "toujours"),
+    **dict.fromkeys(["bcp", "bcq", "bocou", "boku", "bcoup"], "beaucoup"),
+    **dict.fromkeys(["qqn", "qqun", "qqu", "kelkun", "quelquun", "quelqun", "qlqun"], "quelqu'un"),
+    **dict.fromkeys(["qqch", "qqc", "qqchose", "kelkechose"], "quelque chose"),
+    **dict.fromkeys(["qq", "qlq", "qques", "qqs"], "quelques"),
+    **dict.fromkeys(["dac", "dacc", "dak", "dakor", "daccor", "dacor", "dacodac"], "d'accord"),
+    "stp": "s'il te plaît",
+    "svp": "s'il vous plaît",
+    **dict.fromkeys(["mtn", "mnt", "maint", "maintenan"], "maintenant"),
+    **dict.fromkeys(["dsl", "dslé", "dsl2"], "désolé"),
+    **dict.fromkeys(["ptet", "ptetre", "ptêtre", "ptt"], "peut-être"),
+    "pr": "pour",
+    "ds": "dans",
+    "vs": "vous",
+    "ns": "nous",
+    **dict.fromkeys(["ms", "mé"], "mais"),
+    "tps": "temps",
+    **dict.fromkeys(["pb", "pbm", "pblm", "prob", "pbs"], "problème"),
+    "rdv": "rendez-vous",
+    **dict.fromkeys(
+        ["auj", "ajd", "aujd", "ojd", "auj'", "aujourdhui", "aujourdui"], "aujourd'hui"
+    ),
+    "bi1": "bien",
+    **dict.fromkeys(["mwa", "moa"], "moi"),
+    **dict.fromkeys(["twa", "toa"], "toi"),
+    **dict.fromkeys(["oué", "ouai", "wai", "wé", "wè", "ouep", "ouaip"], "ouais"),
+    "wi": "oui",
+    **dict.fromkeys(["nn", "nan", "nop", "nope"], "non"),
+    **dict.fromkeys(["tkt", "tqt"], "t'inquiète"),
+    **dict.fromkeys(["vrmt", "vrm", "vraimen", "vrément"], "vraiment"),
+    **dict.fromkeys(["oki", "okk", "oké", "okay", "okey"], "ok"),
+    **dict.fromkeys(["merki", "mrc", "mci", "mercii"], "merci"),
+    "dc": "donc",
+    "pdt": "pendant",
+    **dict.fromkeys(["avc", "avk"], "avec"),
+    "jms": "jamais",
+    "fo": "faut",
+    "tro": "trop",
+    "bo": "beau",
+    "lé": "les",
+    "dé": "des",
+    "é": "et",
+    **dict.fromkeys(["enfaite", "enfait"], "en fait"),
+    "biensur": "bien sûr",
+    "parcontre": "par contre",
+    "msg": "message",
+    "slt": "salut",
+    "bjr": "bonjour",
+    "bsr": "bonsoir",
+    "jvais": "je vais",
+    "cad": "c'est-à-dire",
+    "infos": "informations",
+    "info": "information",
+    "dispo": "disponible",
+    "dispos": "disponibles",
+}
+# Interjections and chat words that are words, not names, and need no rewriting.
+CHAT_WORDS = frozenset(
+    [
+        "ben",
+        "bah",
+        "bof",
+        "euh",
+        "heu",
+        "hein",
+        "hum",
+        "hmm",
+        "mmh",
+        "ouais",
+        "ok",
+        "mdr",
+        "ptdr",
+        "lol",
+        "wesh",
+        "oklm",
+        "voila",
+        "bon",
+        "ah",
+        "oh",
+        "eh",
+        "ouf",
+        "coucou",
+        "cc",
+        "re",
+        "yes",
+    ]
+)
+LONGEST_WORD = 30  # beyond, a "word" is noise ("xxxxxxxx…") and stays as typed
+ELISIONS = ("qu", "j", "l", "d", "n", "m", "s", "t", "c")
+VERB_ELISIONS = frozenset("jnmst")
+# "c" is a licence category and a CACES or grade letter: never "c'est" after these words.
+LETTER_CONTEXT = re.compile(
+    r"(?:^|\W)(?:permis|categorie|cat|caces|type|niveau|classe|groupe|option|[a-e]|et|ou)\s*$"
+    r"|[,/+-]\s*$"
+)
+# "ce" is a demonstrative; it means "c'est" only before what follows "c'est" ("ce bon", "ce quoi").
+CE_IS_CEST = re.compile(r"\s+(?:quoi|bon|ok|pas|vrai|possible|payé|paye|ca|ça|oui|non)\b")
+# "sa" is a possessive; before a verb it is "ça" ("sa va", "sa me dérange pas").
+SA_IS_CA = re.compile(
+    r"\s+(?:va|vas|marche|depend|dépend|me|m'|fait|ira|irait|roule|derange|dérange|gene|gêne"
+    r"|pose|peut|doit|devrait|passe|ne|n'|dure|prend)\b"
+)
+# After these, a word is a name and stays as typed ("je m'appelle jaime").
+NAME_CUE = re.compile(r"(?i)(?:appel+e?s?|nom|pr[ée]nom|moi\s*,?\s*c['’ ]?\s*est|nomme)\s*:?\s*$")
+SUBJECT_BEFORE = re.compile(r"(?i)(?:^|[\s'’])(?:je|j|tu|il|elle|on|ne|n)['’\s]\s*$")
+WORD = re.compile(
+    r"<[A-Z_]+_\d+>"  # a placeholder left by the pseudonymiser: never touched
+    r"|(?<![\w@./\\-])[^\W\d_]+(?:['’][^\W\d_]+)*(?![\w@]|[./\\-]\w)"
+)
+
+
+@dataclass(frozen=True)
+class ChatText:
+    """A message in two spellings, piece by piece: (candidate's words, normalised words)."""
+
+    pieces: tuple[tuple[str, str], ...]
+
+    @cached_property
+    def text(self) -> str:
+        """The normalised message: what the pseudonymiser and the understanding read."""
+        return "".join(norm for _, norm in self.pieces)
+
+    @cached_property
+    def original(self) -> str:
+        """The candidate's own words."""
+        return "".join(orig for orig, _ in self.pieces)
+
+    @cached_property
+    def _starts(self) -> tuple[list[int], list[int]]:
+        norm, orig, n, o = [], [], 0, 0
+        for original, normalised in self.pieces:
+            norm.append(n)
+            orig.append(o)
+            n, o = n + len(normalised), o + len(original)
+        return norm, orig
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the candidate's words behind text[start:end]; a rewritten word is
+        taken whole."""
+        if start >= end:
+            position = self._position(start, True)
+            return position, position
+        return self._position(start, True), self._position(end, False)
+
+    def _position(self, offset: int, is_start: bool) -> int:
+        norm_starts, orig_starts = self._starts
+        index = bisect_right(norm_starts, offset if is_start else offset - 1) - 1
+        if index < 0:
+            return 0
+        original, normalised = self.pieces[index]
+        inside = offset - norm_starts[index]
+        if original == normalised:
+            return orig_starts[index] + inside
+        return orig_starts[index] + (0 if is_start else len(original))
+
+    def quote(self, evidence: str) -> str:
+        """The candidate's own words for a verbatim span of the normalised text (else as is)."""
+        at = self.text.find(evidence) if evidence else -1
+        if at < 0:
+            return evidence
+        start, end = self.to_original(at, at + len(evidence))
+        return self.original[start:end]
+
+    def replaced(self, spans: list[tuple[int, int, str]]) -> ChatText:
+        """Both spellings with each span of the normalised text (start, end, replacement)
+        replaced, e.g. by the pseudonymiser's placeholders."""
+        pieces = list(self.pieces)
+        for start, end, replacement in sorted(spans, reverse=True):
+            pieces = _replace(pieces, start, end, replacement)
+        return ChatText(tuple(pieces))
+
+
+def _replace(pieces: list[tuple[str, str]], start: int, end: int, replacement: str):
+    out, position, placed = [], 0, False
+    for original, normalised in pieces:
+        lo, hi = position, position + len(normalised)
+        position = hi
+        if hi <= start or lo >= end:
+            if lo >= end and not placed:
+                out.append((replacement, replacement))
+                placed = True
+            out.append((original, normalised))
+            continue
+        if original == normalised:  # plain text: cut exactly
+            if lo < start:
+                out.append((original[: start - lo], original[: start - lo]))
+            if not placed:
+                out.append((replacement, replacement))
+                placed = True
+            if hi > end:
+                out.append((original[end - lo :], original[end - lo :]))
+        elif not placed:  # a rewritten word goes whole
+            out.append((replacement, replacement))
+            placed = True
+    if not placed:
+        out.append((replacement, replacement))
+    return out
+
+
+def normalise(text: str) -> ChatText:
+    pieces: list[tuple[str, str]] = []
+    cursor = 0
+    matches = list(WORD.finditer(text))
+    skip_until = -1
+    for index, match in enumerate(matches):
+        if match.start() < skip_until or match.group().startswith("<"):
+            continue
+        following = matches[index + 1] if index + 1 < len(matches) else None
+        joined = _joined(text, match, following)
+        if joined is not None:
+            end, norm = joined
+            skip_until = end
+        else:
+            end, norm = match.end(), _word(text, match)
+        if norm is None or norm == text[match.start() : end]:
+            continue
+        if match.start() > cursor:
+            pieces.append((text[cursor : match.start()],) * 2)
+        pieces.append((text[match.start() : end], norm))
+        cursor = end
+    if cursor < len(text):
+        pieces.append((text[cursor:],) * 2)
+    return ChatText(tuple(pieces))
+
+
+def _joined(text: str, match: re.Match, following: re.Match | None) -> tuple[int, str] | None:
+    """Two words a reader joins: "j ai" → "j'ai", "c est" → "c'est", "bien sur" → "bien sûr"."""
+    if following is None or not re.fullmatch(r"[ \t]+", text[match.end() : following.start()]):
+        return None
+    first, second = match.group(), following.group()
+    low = fold(first)
+    if (
+        low in ELISIONS
+        and second[:1].lower() in "aeiouyhâàéèêîïôûœ"
+        and _standard(second)
+        and fold(second) not in {"et", "ou", "a", "y", "en", "un", "une", "au", "aux", "on"}
+        and not LETTER_CONTEXT.search(fold(text[max(0, match.start() - 20) : match.start()]))
+    ):
+        return following.end(), _cased(first, low) + "'" + second
+    if low == "bien" and fold(second) == "sur":
+        return following.end(), first + " " + _cased(second, "sûr")
+    return None
+
+
+def _word(text: str, match: re.Match) -> str | None:
+    word = match.group()
+    low = word.lower().replace("’", "'")
+    key = fold(low)
+    if key in CHAT_FORMS and _chat_form_applies(text, match, key):
+        return _cased(word, CHAT_FORMS[key])
+    if "'" in low or len(low) > LONGEST_WORD or _standard(low) or key in CHAT_WORDS:
+        return None
+    if NAME_CUE.search(text[max(0, match.start() - 30) : match.start()]):
+        return None
+    named = _named(text, match)
+    elided = _elided(low, named)
+    if elided or named:
+        return elided and _cased(word, elided)
+    if lexicon.is_english(low):
+        return None
+    for candidate in (_dropped_je(low), lexicon.accented(low), _squeezed(low), _completed(low)):
+        if candidate:
+            return _cased(word, candidate)
+    return None
+
+
+def _named(text: str, match: re.Match) -> bool:
+    """A first name stays as typed when capitalised or common ("laura" is not "l'aura"), unless
+    a subject comes just before it ("je vien" is a verb)."""
+    word = match.group()
+    weight = lexicon.name_weight(word)
+    if not weight or SUBJECT_BEFORE.search(text[max(0, match.start() - 12) : match.start()]):
+        return False
+    return word[:1].isupper() or weight >= 4
+
+
+def _chat_form_applies(text: str, match: re.Match, key: str) -> bool:
+    before = fold(text[max(0, match.start() - 20) : match.start()])
+    after = text[match.end() : match.end() + 24]
+    if key == "c":
+        return not LETTER_CONTEXT.search(before) and not after.startswith(("'", "’"))
+    if key == "ce":
+        return bool(CE_IS_CEST.match(after))
+    if key == "sa":
+        return bool(SA_IS_CA.match(after))
+    if key == "g":
+        return not LETTER_CONTEXT.search(before) and bool(re.match(r"\s+\w", after))
+    if key in {"ke", "ki", "kan", "kom", "cm", "ms", "ds", "pr", "vs", "ns", "é", "lé", "dé"}:
+        return bool(re.match(r"\s*\w", after)) or key in {"ke", "ki"}
+    return True
+
+
+@cache
+def _standard(word: str) -> bool:
+    return lexicon.is_standard(word) or fold(word) in CHAT_WORDS
+
+
+def _elided(low: str, named: bool) -> str | None:
+    """ "jai" → "j'ai", "lhopital" → "l'hôpital", "quil" → "qu'il". Before a verb only for
+    j', n', m', t', s' ("sami" is no "s'ami"); a common first name gives way only to a frequent
+    first-person verb ("jaime bien" is "j'aime bien", "james" stays)."""
+    for prefix in ELISIONS:
+        rest = low[len(prefix) :]
+        if not low.startswith(prefix) or len(rest) < 2 or rest[0] not in "aeiouyhâàéèêîôû":
+            continue
+        spelt = rest if _standard(rest) else lexicon.accented(rest)
+        if not spelt or fold(spelt) in {"ou", "et"}:
+            continue
+        verb = lexicon.is_verb_form(spelt) or spelt in {"en", "y"}
+        if (
+            (prefix in VERB_ELISIONS and not verb)
+            or (prefix == "c" and fold(spelt) not in {"est", "etait", "etaient"})
+            or (named and (prefix not in "jn" or lexicon.frequency(spelt) < 20_000))
+        ):
+            return None
+        return f"{prefix}'{spelt}"
+    return None
+
+
+def _dropped_je(low: str) -> str | None:
+    """ "jpense" → "je pense", "jme" → "je me": "je" written as a bare j before a consonant."""
+    rest = low[1:]
+    if not low.startswith("j") or len(rest) < 2 or rest[0] in "aeiouyhéè":
+        return None
+    if rest in {"me", "te", "le", "la", "les", "lui", "leur", "ne"} or lexicon.is_verb_form(rest):
+        return f"je {rest}"
+    return None
+
+
+def _squeezed(low: str) -> str | None:
+    """ "ouiii" → "oui", "troop" → "trop": letters repeated for emphasis."""
+    if not re.search(r"(\w)\1", low):
+        return None
+    for form in (re.sub(r"(\w)\1{2,}", r"\1\1", low), re.sub(r"(\w)\1+", r"\1", low)):
+        if form != low and (_standard(form) or fold(form) in CHAT_FORMS):
+            return CHAT_FORMS.get(fold(form), form)
+    return None
+
+
+def _completed(low: str) -> str | None:
+    """One dropped final letter ("vien" → "viens", "pa" → "pas"), when the result is a common word."""
+    if len(low) < 2 or not low.isalpha():
+        return None
+    found = [(lexicon.frequency(low + end), low + end) for end in "stxed"]
+    count, word = max(found)
+    return word if count >= 20_000 else None
+
+
+def _cased(model: str, word: str) -> str:
+    if model.isupper() and len(model) > 1:
+        return word.upper()
+    if model[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def is_chat_word(word: str) -> bool:
+    """A chat spelling of French words ("jai", "chui", "jpense", "vien") or a chat interjection."""
+    key = fold(word)
+    return key in CHAT_FORMS or key in CHAT_WORDS or normalise(word).text != word
