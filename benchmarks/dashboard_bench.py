@@ -81,7 +81,7 @@ def biggest_session(engine: sa.Engine) -> tuple[str, str, int]:
 
 
 def logged_in_client(engine: sa.Engine, data_dir: Path) -> TestClient:
-    settings = Settings(data_dir=data_dir, secret_key="bench-secret")
+    settings = Settings(data_dir=data_dir, secret_key="bench-secret-" + "x" * 32)
     client = TestClient(create_dashboard(engine, settings))
     form = client.get("/conseiller/connexion").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)

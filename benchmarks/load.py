@@ -291,7 +291,9 @@ class Candidate:
         self.outcome.open_latency = time.perf_counter() - start
         accept = await self._consent_action()
         response = await http.post(
-            f"{self.base_url}/project/action", json={"sessionId": self.session_id, "action": accept}
+            f"{self.base_url}/project/action",
+            json={"sessionId": self.session_id, "action": accept},
+            headers={"Referer": self.link},  # a click counts only from its invitation's page
         )
         response.raise_for_status()
         await self._until(lambda text: text.startswith(ACCEPTED))

@@ -306,6 +306,49 @@ def erase(candidate_ref: str = typer.Argument(..., help="Référence du candidat
     typer.echo(f"Données effacées : {count} questionnaire(s).")
 
 
+@app.command("revoke")
+def revoke(
+    candidate_ref: str = typer.Argument(..., help="Référence du candidat"),
+    training_id: str = typer.Argument(..., help="Identifiant de la formation (rubrique)"),
+    session: str | None = typer.Option(None, help="Identifiant de la session"),
+):
+    """Désactive les liens d'invitation déjà envoyés à ce candidat pour cette formation (tracé)."""
+    from storage.db import session_scope
+    from storage.repo import revoke_link
+
+    with session_scope() as db:
+        revoke_link(db, candidate_ref, training_id, session, actor="cli")
+    typer.echo(f"Liens désactivés : {candidate_ref} {training_id} {session or ''}".rstrip())
+
+
+@app.command("audit")
+def audit(
+    screening: int | None = typer.Option(None, help="Un questionnaire (son numéro)"),
+    actor: str | None = typer.Option(None, help="Un conseiller (son adresse e-mail), ou cli"),
+    action: str | None = typer.Option(
+        None, help="read, export, login, override, decision, erase, revoke_link…"
+    ),
+    days: int = typer.Option(30, help="Les N derniers jours"),
+    limit: int = typer.Option(200, help="Nombre de lignes au plus"),
+):
+    """Journal d'audit : qui a consulté, exporté ou changé quoi, et quand (le plus récent d'abord)."""
+    from storage.audit_trail import entries
+    from storage.db import session_scope
+    from storage.types import utcnow
+
+    since = utcnow() - dt.timedelta(days=days)
+    with session_scope() as db:
+        rows = entries(
+            db, screening_id=screening, actor=actor, action=action, since=since, limit=limit
+        )
+    for row in rows:
+        about = f"questionnaire {row.screening_id}" if row.screening_id else row.candidate_ref or ""
+        details = json.dumps(row.details, ensure_ascii=False) if row.details else ""
+        typer.echo(f"{row.at:%Y-%m-%d %H:%M:%S}  {row.actor}  {row.action}  {about}  {details}")
+    if not rows:
+        typer.echo("Aucune entrée.")
+
+
 @app.command("export-candidate")
 def export_candidate_command(
     candidate_ref: str = typer.Argument(..., help="Référence du candidat"),

@@ -3,10 +3,11 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_BYTES = 32
 
 
 class Settings(BaseSettings):
@@ -40,6 +41,16 @@ class Settings(BaseSettings):
     llm_retries: int = 2
     llm_samples: int = 3
     llm_token_budget: int = 12000  # per screening; the target use is under 8,000 (see docs/llm.md)
+
+    @field_validator("secret_key")
+    @classmethod
+    def _long_secret(cls, key: str | None) -> str | None:
+        if key is not None and len(key.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(
+                f"SCREENING_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes "
+                "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        return key
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -2,10 +2,16 @@
 
 SQLite (the default, a file under the data dir) gets WAL and a busy timeout so that the chat and
 the dashboard can write from several threads; PostgreSQL gets pre-ping to survive restarts.
+
+Statements' parameters hold candidates' words: no engine ever shows them in a log line or an
+exception message (`hide_parameters`). The SQLite file is created 0600 in a 0700 folder before
+SQLite opens it; SQLite gives its -wal and -shm files the database file's mode.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -20,19 +26,55 @@ from chatbot.settings import get_settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+PRIVATE_DIR_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 
 def make_engine(url: str | None = None) -> sa.Engine:
-    """An engine for `url` (default: the settings' URL). Creates the SQLite file's folder."""
+    """An engine for `url` (default: the settings' URL). Creates the SQLite file and its folder,
+    readable by this user only."""
     url = url or get_settings().sqlalchemy_url
     parsed = sa.make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
+        engine = sa.create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        sa.event.listen(engine, "handle_error", _primary_message_only)
+        return engine
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(url, connect_args={"check_same_thread": False})
+        create_private_file(Path(parsed.database))
+    engine = sa.create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
     sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _primary_message_only(context) -> None:
+    """PostgreSQL repeats the offending values in its message ("DETAIL: Key (ref)=(…) already
+    exists"): keep its first line only, so no exception text carries a candidate's words."""
+    original, wrapped = context.original_exception, context.sqlalchemy_exception
+    primary = getattr(getattr(original, "diag", None), "message_primary", None)
+    if primary:
+        original.args = (primary,)
+        if wrapped is not None:  # its text was made from the original's: make it again
+            kind = type(original)
+            wrapped.args = (f"({kind.__module__}.{kind.__name__}) {primary}", *wrapped.args[1:])
+
+
+def private_dir(path: Path) -> Path:
+    """The data folder: created 0700, or narrowed to 0700 if an older version left it open."""
+    path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    os.chmod(path, PRIVATE_DIR_MODE)
+    return path
+
+
+def create_private_file(database: Path) -> None:
+    """The SQLite database file, 0600 from its first byte (a missing folder is created 0700).
+    Files an older version left readable by others (database, -wal, -shm) are narrowed."""
+    database.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE))
+    for suffix in SQLITE_SUFFIXES:
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(f"{database}{suffix}", PRIVATE_FILE_MODE)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -209,9 +209,20 @@ class Counsellor(SQLModel, table=True):
     email: str = _short(254, unique=True)
     password_hash: str | None = _text(default=None)  # None for OIDC-only accounts
     active: bool = True
-    failed_logins: int = 0
-    locked_until: dt.datetime | None = _when(default=None)
+    failed_logins: int = 0  # in a row; slows the next attempts down (chatbot/web/auth.py)
+    session_version: int = 0  # in every session cookie: moving it on ends every session
     created_at: dt.datetime = _created()
+
+
+class InvitationRevocation(SQLModel, table=True):
+    """Links issued before `revoked_at` no longer open: the candidate refused, was erased, or a
+    counsellor revoked the link. `subject` is a keyed hash (storage/revocations.py), never the
+    candidate's reference, so nothing here names an erased candidate."""
+
+    __tablename__ = "invitation_revocation"
+
+    subject: str = _short(64, primary_key=True)
+    revoked_at: dt.datetime = _created()
 
 
 class AuditLog(SQLModel, table=True):

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from chatbot.results import Flag, Method, ScreeningResult, Verdict
 from chatbot.rubric import Kind, Rubric
+from storage import revocations
 from storage.models import (
     OPEN_STATUSES,
     AuditLog,
@@ -151,6 +152,7 @@ def record_decline(db: Session, screening_id: int, *, now: dt.datetime | None = 
     screening = get_screening(db, screening_id)
     _delete_children(db, [screening_id])
     _clear_content(screening)
+    revocations.revoke_link_of(db, screening)  # the same link no longer starts again
     screening.status = ScreeningStatus.declined
     screening.declined_at = screening.updated_at = now or utcnow()
     db.add(screening)
@@ -335,6 +337,17 @@ def audit(
     return entry
 
 
+def revoke_link(
+    db: Session, candidate_ref: str, training_id: str, session_id: str | None, *, actor: str
+) -> None:
+    """A counsellor's revocation: the candidate's links for this training and session, issued
+    until now, stop working; a new invitation works again. Audited."""
+    revocations.revoke(db, revocations.link_subject(candidate_ref, training_id, session_id))
+    details = {"training_id": training_id, "session_id": session_id}
+    audit(db, actor, "revoke_link", candidate_ref=candidate_ref, details=details, commit=False)
+    db.commit()
+
+
 def purge_older_than(
     db: Session, days: int, *, actor: str = "system", now: dt.datetime | None = None
 ) -> int:
@@ -371,8 +384,15 @@ def erase_candidate(db: Session, ref: str, *, actor: str) -> int:
         db.add(screening)
     candidate.ref = ERASED_REF_PREFIX + secrets.token_hex(16)
     db.add(candidate)
+    revocations.revoke(db, revocations.candidate_subject(ref))  # every link of theirs, too
+    # The audit keeps what happened, never whom it was about: the random reference stands in.
+    db.exec(
+        sa.update(AuditLog)
+        .where(col(AuditLog.candidate_ref) == ref)
+        .values(candidate_ref=candidate.ref)
+    )
     details = {"screenings": [s.id for s in screenings]}
-    audit(db, actor, "erase", candidate_ref=ref, details=details, commit=False)
+    audit(db, actor, "erase", candidate_ref=candidate.ref, details=details, commit=False)
     db.commit()
     return len(screenings)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -21,6 +22,9 @@ import sqlalchemy as sa
 from storage.db import init_db
 
 POSTGRES_URL_VAR = "SCREENING_TEST_POSTGRES_URL"
+# Tests never write into the working tree: code that falls back on the default data folder (the
+# secret key that keys revoked links, for one) gets a temporary one.
+os.environ.setdefault("SCREENING_DATA_DIR", tempfile.mkdtemp(prefix="screening-tests-"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

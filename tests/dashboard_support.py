@@ -30,7 +30,7 @@ XSS = "<script>alert('xss')</script><img src=x onerror=alert(1)>"
 
 
 def settings_for(tmp_path: Path, **extra) -> Settings:
-    extra.setdefault("secret_key", "test-secret-key-for-dashboard")
+    extra.setdefault("secret_key", "test-secret-key-for-the-dashboard-tests")
     return Settings(data_dir=tmp_path, **extra)
 
 

@@ -65,7 +65,9 @@ def test_a_token_cannot_be_rewritten_for_another_candidate(settings):
 
 
 def test_a_token_signed_with_another_secret_is_refused(settings, tmp_path):
-    other = Settings(data_dir=tmp_path / "other", secret_key="an entirely different secret")
+    other = Settings(
+        data_dir=tmp_path / "other", secret_key="an entirely different secret, long enough"
+    )
     token = make_token(Invitation("FT-123", "soudeur"), other)
     with pytest.raises(InvitationError):
         read_token(token, settings)
@@ -103,6 +105,8 @@ def test_the_generated_secret_is_private_and_stable(settings):
 
 
 def test_a_configured_secret_is_used_and_nothing_is_written(tmp_path):
-    configured = Settings(data_dir=tmp_path / "data", secret_key="configured secret value")
-    assert secret_key(configured) == "configured secret value"
+    configured = Settings(
+        data_dir=tmp_path / "data", secret_key="configured secret value, 32 bytes or more"
+    )
+    assert secret_key(configured) == "configured secret value, 32 bytes or more"
     assert not (tmp_path / "data" / "secret_key").exists()

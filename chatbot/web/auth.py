@@ -1,48 +1,64 @@
-"""Counsellor authentication: accounts, argon2 passwords, signed session cookies, CSRF, lock-out,
-and an optional OpenID Connect login (ProConnect).
+"""Counsellor authentication: argon2 passwords, login throttling, signed session cookies that
+an account change ends, CSRF, and an optional OpenID Connect login (ProConnect).
 
 Access model: every active counsellor account sees every training (one deployment serves one
 agency network). Nobody else sees anything: no anonymous access, no access with an invitation
 link (its signature salt differs from the session cookie's), none for deactivated accounts.
 
-The login pages themselves live in `chatbot.web.dashboard.login`; this module holds the mechanism.
+Login throttling (docs/security.md has the reasoning): every attempt is counted, before the
+password is checked, against its network address and against the account, with the `limits`
+library; a browser that logged into this account before counts against its own budget (a signed
+"device" cookie), so a stranger who spends the account's budget does not lock its counsellor
+out. Failures in a row also slow the answers down. Unknown addresses go through exactly the
+same steps, so the answer and its timing do not tell whether an account exists.
+
+The login pages themselves live in `chatbot.web.dashboard.login`; account writes live in
+`storage.accounts`.
 """
 
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import jwt
 import sqlalchemy as sa
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Form, HTTPException, Request, Response
 from itsdangerous import BadData, URLSafeTimedSerializer
-from sqlmodel import Session, select
+from limits import parse_many
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from sqlmodel import Session
+from zxcvbn import zxcvbn
 
 from chatbot.settings import Settings, get_settings
-from chatbot.web.invitations import secret_key
-from storage import repo
+from chatbot.signing import secret_key
+from storage import accounts, repo
+from storage.accounts import get_counsellor, normalise_email
 from storage.db import get_engine
-from storage.models import Counsellor
-from storage.types import utcnow
 
 SESSION_COOKIE = "screening_conseiller"
 LOGIN_COOKIE = "screening_connexion"  # CSRF token of the login form, and the OIDC state
+DEVICE_COOKIE = "screening_appareil"  # this browser logged into this account before
 SESSION_HOURS = 10
+DEVICE_DAYS = 365
 LOGIN_PATH = "/conseiller/connexion"
 _SESSION_SALT = "screening-counsellor-session"
 _LOGIN_SALT = "screening-counsellor-login"
+_DEVICE_SALT = "screening-counsellor-device"
 # Asymmetric only: "none" or an HMAC keyed with the public key must never pass.
 SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384")
-_HASHER = PasswordHasher()
+# argon2id, RFC 9106's second recommended profile: 64 MiB, 3 passes, 4 lanes (about 60 ms here).
+_HASHER = PasswordHasher.from_parameters(profiles.RFC_9106_LOW_MEMORY)
 # Verified against when the e-mail is unknown, so that both cases take the same time.
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
 
@@ -68,99 +84,144 @@ def db_session(engine: sa.Engine = Depends(db_engine)):
         yield session
 
 
-# --- accounts -----------------------------------------------------------------------------------
+# --- passwords ----------------------------------------------------------------------------------
+
+MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_SCORE = 3  # zxcvbn's 0..4: 3 is "safely unguessable: moderate protection offline"
+# zxcvbn knows the leaked-password lists and English words; these French ones are added.
+FRENCH_GUESSES = (
+    "motdepasse", "azerty", "azertyuiop", "bonjour", "soleil", "jetaime", "doudou", "chouchou",
+    "loulou", "coucou", "marseille", "paris", "france", "francetravail", "poleemploi", "emploi",
+    "travail", "conseiller", "conseillere", "formation", "grandest", "strasbourg", "nancy", "metz",
+)  # fmt: skip
+WEAK_PASSWORD = (
+    "ce mot de passe est trop facile à deviner (courant, déjà publié après une fuite, ou proche "
+    "de l'adresse) : choisissez une phrase de plusieurs mots"
+)
 
 
-@dataclass(frozen=True)
-class LoginPolicy:
-    max_failures: int = 5
-    lock_minutes: int = 15
-    base_delay: float = 0.25  # seconds, doubled at each failure in a row
-    max_delay: float = 4.0
-
-    def delay(self, failures: int) -> float:
-        """The slow-down after the `failures`-th failure in a row."""
-        return 0.0 if failures <= 0 else min(self.base_delay * 2 ** (failures - 1), self.max_delay)
-
-
-def login_policy() -> LoginPolicy:
-    return LoginPolicy()
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
+def password_problem(password: str, email: str) -> str | None:
+    """Why `password` is refused for `email`, or None. Offline: zxcvbn ships its lists."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"le mot de passe doit faire au moins {MIN_PASSWORD_LENGTH} caractères"
+    local = email.split("@")[0]
+    hints = [*FRENCH_GUESSES, email, local, *filter(None, re.split(r"[@._+-]+", email))]
+    if zxcvbn(password[:100], user_inputs=hints)["score"] < MIN_PASSWORD_SCORE:
+        return WEAK_PASSWORD
+    return None
 
 
 def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
-def get_counsellor(db: Session, email: str) -> Counsellor | None:
-    return db.exec(select(Counsellor).where(Counsellor.email == normalise_email(email))).first()
-
-
-def add_counsellor(db: Session, email: str, password: str | None, *, actor: str) -> Counsellor:
-    """Create an account (or reset its password and reactivate it). None: OIDC-only account."""
+def add_counsellor(db: Session, email: str, password: str | None, *, actor: str):
+    """Create an account (or change its password and reactivate it; its sessions end).
+    None: an OIDC-only account. Raises ValueError (French) for a bad address or password."""
     email = normalise_email(email)
     if "@" not in email:
         raise ValueError("adresse e-mail invalide")
-    if password is not None and len(password) < 12:
-        raise ValueError("le mot de passe doit faire au moins 12 caractères")
-    counsellor = get_counsellor(db, email) or Counsellor(email=email)
-    counsellor.password_hash = hash_password(password) if password is not None else None
-    counsellor.active = True
-    counsellor.failed_logins = 0
-    counsellor.locked_until = None
-    db.add(counsellor)
-    repo.audit(db, actor, "counsellor_add", details={"email": email}, commit=False)
-    db.commit()
-    return counsellor
+    if password is not None and (problem := password_problem(password, email)):
+        raise ValueError(problem)
+    password_hash = hash_password(password) if password is not None else None
+    return accounts.save_counsellor(db, email, password_hash, actor=actor)
 
 
 def set_active(db: Session, email: str, active: bool, *, actor: str) -> None:
-    counsellor = get_counsellor(db, email)
-    if counsellor is None:
-        raise LookupError(email)
-    counsellor.active = active
-    db.add(counsellor)
-    repo.audit(db, actor, "counsellor_active", details={"email": email, "active": active})
+    accounts.set_active(db, email, active, actor=actor)
+
+
+# --- login throttling ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class LoginOutcome:
-    email: str | None  # set on success
-    failures: int = 0  # failures in a row after this attempt (0 on success)
-    locked: bool = False
+class LoginPolicy:
+    per_address: str = "20/minute;200/day"  # one network address, browsers new to the account
+    per_account: str = "5/minute;20/hour"  # one account, from browsers it never logged in from
+    per_device: str = "5/minute;20/hour"  # one account, from one browser it logged in from
+    base_delay: float = 0.25  # seconds, doubled at each failure in a row
+    max_delay: float = 4.0
+    storage: str = "memory://"  # several server processes: a shared store, e.g. redis://
+
+    def delay(self, failures: int) -> float:
+        """The slow-down after the `failures`-th failure in a row."""
+        return 0.0 if failures <= 0 else min(self.base_delay * 2 ** (failures - 1), self.max_delay)
 
 
-def check_password(
-    db: Session, email: str, password: str, policy: LoginPolicy, now: dt.datetime | None = None
-) -> LoginOutcome:
-    """Verify a password, counting failures; a locked account refuses even the right password."""
-    now = now or utcnow()
-    counsellor = get_counsellor(db, email)
-    if counsellor is None or not counsellor.active or counsellor.password_hash is None:
-        _verify(_DUMMY_HASH, password)
-        return LoginOutcome(None, failures=1)
-    if counsellor.locked_until and counsellor.locked_until > now:
-        return LoginOutcome(None, failures=counsellor.failed_logins, locked=True)
-    if _verify(counsellor.password_hash, password):
-        if _HASHER.check_needs_rehash(counsellor.password_hash):
-            counsellor.password_hash = hash_password(password)
-        counsellor.failed_logins, counsellor.locked_until = 0, None
-        db.add(counsellor)
-        repo.audit(db, counsellor.email, "login")
-        return LoginOutcome(counsellor.email)
-    counsellor.failed_logins += 1
-    locked = counsellor.failed_logins >= policy.max_failures
-    if locked:
-        counsellor.locked_until = now + dt.timedelta(minutes=policy.lock_minutes)
-        repo.audit(
-            db, "system", "counsellor_locked", details={"email": counsellor.email}, commit=False
+class LoginThrottle:
+    """Counts attempts (all of them, before the check) per address and per account or device."""
+
+    def __init__(self, policy: LoginPolicy):
+        self.policy = policy
+        self.limiter = MovingWindowRateLimiter(storage_from_string(policy.storage))
+        self.limits = {
+            "address": parse_many(policy.per_address),
+            "account": parse_many(policy.per_account),
+            "device": parse_many(policy.per_device),
+        }
+
+    def attempt(self, address: str, kind: str, key: str) -> bool:
+        """Count one attempt; False if a budget is spent (then nothing may be checked). A known
+        device counts against its own budget only: colleagues behind one agency address, or a
+        stranger there, do not spend it."""
+        keys = [(kind, key)] if kind == "device" else [("address", address), (kind, key)]
+        return all(
+            self.limiter.hit(limit, "login", name, value)
+            for name, value in keys
+            for limit in self.limits[name]
         )
-    db.add(counsellor)
-    db.commit()
-    return LoginOutcome(None, failures=counsellor.failed_logins, locked=locked)
+
+    def failures(self, kind: str, key: str) -> int:
+        """Attempts in the longest window of this account or device, this one excluded."""
+        limit = self.limits[kind][-1]
+        return limit.amount - self.limiter.get_window_stats(limit, "login", kind, key).remaining - 1
+
+    def forget(self, kind: str, key: str) -> None:
+        """A success: this account's or device's budget starts again."""
+        for limit in self.limits[kind]:
+            self.limiter.clear(limit, "login", kind, key)
+
+
+@cache
+def _throttle(policy: LoginPolicy) -> LoginThrottle:
+    return LoginThrottle(policy)
+
+
+def login_throttle() -> LoginThrottle:
+    return _throttle(LoginPolicy())
+
+
+def throttle_key(request: Request, email: str, settings: Settings) -> tuple[str, str]:
+    """("device", id) when this browser logged into this very account before, else
+    ("account", e-mail): strangers share the account's budget, its counsellor keeps their own."""
+    token = request.cookies.get(DEVICE_COOKIE)
+    if token:
+        try:
+            data = _serializer(settings, _DEVICE_SALT).loads(token, max_age=DEVICE_DAYS * 86400)
+            if isinstance(data, dict) and data.get("e") == normalise_email(email) and data.get("d"):
+                return "device", str(data["d"])
+        except BadData:
+            pass
+    return "account", normalise_email(email)
+
+
+def remember_device(response: Response, email: str, settings: Settings) -> None:
+    token = _serializer(settings, _DEVICE_SALT).dumps({"e": email, "d": secrets.token_urlsafe(18)})
+    options = cookie_options(settings) | {"path": LOGIN_PATH, "samesite": "strict"}
+    response.set_cookie(DEVICE_COOKIE, token, max_age=DEVICE_DAYS * 86400, **options)
+
+
+def check_password(db: Session, email: str, password: str) -> tuple[str | None, int]:
+    """(the account's e-mail, 0) if the password is right, else (None, failures in a row as the
+    database counted them). Known and unknown addresses take the same steps."""
+    counsellor = get_counsellor(db, email)
+    usable = counsellor is not None and counsellor.active and counsellor.password_hash
+    stored = counsellor.password_hash if usable else _DUMMY_HASH
+    if _verify(stored, password) and usable:
+        outdated = _HASHER.check_needs_rehash(stored)
+        accounts.record_login(db, counsellor.email, hash_password(password) if outdated else None)
+        return counsellor.email, 0
+    return None, accounts.count_failure(db, email)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -192,21 +253,19 @@ def cookie_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def open_session(response: Response, email: str, settings: Settings) -> None:
-    payload = {"e": email, "c": secrets.token_urlsafe(24)}
+def open_session(response: Response, counsellor, settings: Settings) -> None:
+    """A cookie naming the account and its session version: an account change ends it."""
+    payload = {"e": counsellor.email, "v": counsellor.session_version}
+    payload["c"] = secrets.token_urlsafe(24)
     token = _serializer(settings, _SESSION_SALT).dumps(payload)
     response.set_cookie(
         SESSION_COOKIE, token, max_age=SESSION_HOURS * 3600, **cookie_options(settings)
     )
-    response.delete_cookie(LOGIN_COOKIE, **_deletion_options(settings))
+    response.delete_cookie(LOGIN_COOKIE, **cookie_options(settings))
 
 
 def close_session(response: Response, settings: Settings) -> None:
-    response.delete_cookie(SESSION_COOKIE, **_deletion_options(settings))
-
-
-def _deletion_options(settings: Settings) -> dict[str, Any]:
-    return cookie_options(settings)
+    response.delete_cookie(SESSION_COOKIE, **cookie_options(settings))
 
 
 def read_session(request: Request, db: Session, settings: Settings) -> CurrentCounsellor | None:
@@ -222,6 +281,8 @@ def read_session(request: Request, db: Session, settings: Settings) -> CurrentCo
     counsellor = get_counsellor(db, payload["e"])
     if counsellor is None or not counsellor.active:
         return None
+    if payload.get("v") != counsellor.session_version:
+        return None  # logged out, password changed or account disabled since
     return CurrentCounsellor(counsellor.email, payload["c"])
 
 
@@ -252,6 +313,30 @@ def api_counsellor(
     if counsellor is None:
         raise HTTPException(401, "connexion requise")
     return counsellor
+
+
+def audit_access(
+    request: Request,
+    counsellor: CurrentCounsellor | None = Depends(_counsellor),
+    db: Session = Depends(db_session),
+) -> None:
+    """Who looked at which screening, or exported which session, and when: one audit row per
+    page or API read (writes are audited by what they do). `screening audit` lists them."""
+    route = getattr(request.scope.get("route"), "path", "")
+    params = request.path_params
+    if counsellor is None or request.method != "GET":
+        return
+    if "{screening_id}" in route and str(params.get("screening_id", "")).isdigit():
+        details = {"route": route}
+        screening_id = int(params["screening_id"])
+        repo.audit(db, counsellor.email, "read", screening_id=screening_id, details=details)
+    elif "export" in route.rsplit("/", 1)[-1]:
+        details = {"training_id": params.get("training_id"), "session": params.get("key")}
+        details["route"] = route
+        repo.audit(db, counsellor.email, "export", details=details)
+    else:
+        return
+    db.commit()
 
 
 def csrf_checked(

@@ -22,7 +22,7 @@ from chatbot.engine import Reply
 from chatbot.rubric import Rubric
 from chatbot.settings import get_settings
 from chatbot.web import screenings, texts
-from chatbot.web.invitations import Invitation, InvitationError, read_token, token_in_url
+from chatbot.web.invitations import Invitation, InvitationError, open_link, token_in_url
 from storage.models import Role, ScreeningStatus
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ def _live() -> Live | None:
 async def start() -> None:
     referer = (cl.context.session.environ or {}).get("HTTP_REFERER")
     try:
-        invitation = read_token(token_in_url(referer))
+        invitation = await asyncio.to_thread(open_link, token_in_url(referer))
         opening = await asyncio.to_thread(screenings.open_screening, invitation)
     except InvitationError as problem:
         cl.user_session.set("refusal", problem.message)

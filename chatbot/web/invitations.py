@@ -6,18 +6,18 @@ signed with the server's secret. It gives access to that candidate's screening a
 
 from __future__ import annotations
 
-import os
-import secrets
-from dataclasses import dataclass
-from pathlib import Path
+import datetime as dt
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlencode, urlparse
 
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from chatbot.settings import Settings, get_settings
+from chatbot.signing import secret_key
+from storage import revocations
+from storage.db import session_scope
 
 QUERY_PARAMETER = "invitation"
-SECRET_FILE = "secret_key"
 _SALT = "screening-invitation"
 
 INVALID_LINK = (
@@ -27,6 +27,10 @@ INVALID_LINK = (
 EXPIRED_LINK = (
     "Ce lien a expiré. Demandez un nouveau lien à votre conseiller France Travail : "
     "il vous l'enverra rapidement."
+)
+REVOKED_LINK = (
+    "Ce lien n'est plus valable. Pour répondre au questionnaire, "
+    "demandez un nouveau lien à votre conseiller France Travail."
 )
 MISSING_LINK = (
     "Pour répondre au questionnaire, ouvrez le lien reçu de votre conseiller France Travail."
@@ -46,24 +50,7 @@ class Invitation:
     candidate_ref: str
     training_id: str
     session_id: str | None = None
-
-
-def secret_key(settings: Settings | None = None) -> str:
-    """The configured secret, or one generated on first use and kept in the data dir (0600)."""
-    settings = settings or get_settings()
-    if settings.secret_key:
-        return settings.secret_key
-    path = Path(settings.data_dir) / SECRET_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process created it first: use theirs
-            pass
-        else:
-            with os.fdopen(fd, "w") as file:
-                file.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    issued_at: dt.datetime | None = field(default=None, compare=False)
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -86,14 +73,29 @@ def read_token(token: str | None, settings: Settings | None = None) -> Invitatio
         raise InvitationError(MISSING_LINK)
     max_age = settings.invitation_days * 24 * 3600
     try:
-        payload = _serializer(settings).loads(token, max_age=max_age)
+        payload, issued_at = _serializer(settings).loads(
+            token, max_age=max_age, return_timestamp=True
+        )
     except SignatureExpired:
         raise InvitationError(EXPIRED_LINK) from None
     except BadData:
         raise InvitationError(INVALID_LINK) from None
     if not (isinstance(payload, dict) and payload.get("c") and payload.get("t")):
         raise InvitationError(INVALID_LINK)
-    return Invitation(str(payload["c"]), str(payload["t"]), payload.get("s"))
+    return Invitation(str(payload["c"]), str(payload["t"]), payload.get("s"), issued_at)
+
+
+def open_link(token: str | None, settings: Settings | None = None) -> Invitation:
+    """`read_token`, and a link revoked since it was issued (refusal, erasure, a counsellor's
+    revocation) is refused too. Reads the database: call it from a worker thread."""
+    invitation = read_token(token, settings)
+    with session_scope() as db:
+        revoked = revocations.revoked_at(
+            db, invitation.candidate_ref, invitation.training_id, invitation.session_id
+        )
+    if revoked is not None and invitation.issued_at <= revoked:
+        raise InvitationError(REVOKED_LINK)
+    return invitation
 
 
 def invitation_url(invitation: Invitation, settings: Settings | None = None) -> str:

@@ -14,17 +14,12 @@ from contextlib import asynccontextmanager
 from urllib.parse import urlparse
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from chatbot.settings import PROJECT_ROOT, Settings, get_settings
+from chatbot.web import security
 
 log = logging.getLogger(__name__)
-
-SECURITY_HEADERS = [
-    # The invitation token is in the page address: never send it to another site.
-    (b"referrer-policy", b"same-origin"),
-    (b"x-content-type-options", b"nosniff"),
-]
 
 
 def allowed_origins(settings: Settings) -> list[str]:
@@ -55,29 +50,17 @@ def _chainlit_app(origins: list[str]):
     config.project.allow_origins = origins  # read when chainlit.server is first imported
     from chainlit.server import app, sio
 
+    from chatbot.web.chat_guard import guard_socket
+
     sio.eio.cors_allowed_origins = socket_origin_check(origins)
+    sio.eio.max_http_buffer_size = security.MAX_BODY_BYTES
     if not config.code.on_chat_start:
         config.run.module_name = str(PROJECT_ROOT / "app.py")
         load_module(config.run.module_name)
+    if not getattr(sio, "guarded", False):  # once per process: tests build several apps
+        guard_socket(sio)
+        sio.guarded = True
     return app
-
-
-class SecurityHeaders:
-    """Pure ASGI (no BaseHTTPMiddleware) so websockets and long polling pass untouched."""
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-
-        async def with_headers(message):
-            if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
 
 
 def _health() -> dict:
@@ -159,13 +142,46 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         """Unknown counsellor paths end here, not in the chat's catch-all page."""
         return JSONResponse({"detail": "introuvable"}, status_code=404)
 
-    app.mount("/", _chainlit_app(origins))
-    app.add_middleware(SecurityHeaders)
+    chat = _chainlit_app(origins)
+
+    @app.get("/", include_in_schema=False)
+    async def chat_page():
+        """Chainlit's page, without third-party fonts and styles (chatbot/web/security.py)."""
+        return HTMLResponse(security.chat_page().html)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon():  # browsers ask for it on every page, the dashboard's too
+        return RedirectResponse("/favicon", status_code=308)
+
+    app.mount("/", chat)
+    _harden(app, settings)
     return app
+
+
+def _harden(app: FastAPI, settings: Settings) -> None:
+    """Outermost first: access log, headers, chat routes, body limit, the chat's button clicks."""
+    from chatbot.signing import secret_key
+    from chatbot.web.chat_guard import ActionGuard
+    from storage.db import private_dir
+
+    private_dir(settings.data_dir)
+    security.quiet_uvicorn_query_strings()
+    secret_key(settings)  # made now, or refused now if too short: not at the first login
+    headers = security.HeaderPolicy(
+        https=settings.public_url.startswith("https://"), chat_csp=security.chat_page().csp
+    )
+    app.add_middleware(ActionGuard)
+    app.add_middleware(security.BodyLimit)
+    app.add_middleware(security.ChatRoutes)
+    app.add_middleware(security.SecurityHeaders, policy=headers)
+    app.add_middleware(security.AccessLog)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(build_app(), host=host, port=port, loop="asyncio", log_level="info")
+    # Our own access log (chatbot/web/security.py): uvicorn's prints query strings, and so tokens.
+    uvicorn.run(
+        build_app(), host=host, port=port, loop="asyncio", log_level="info", access_log=False
+    )

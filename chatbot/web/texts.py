@@ -24,7 +24,7 @@ CONSENT_FIRST = "Pour commencer, choisissez « J'accepte » ou « Je refuse »."
 DECLINED = (
     "C'est noté : vous ne répondez pas au questionnaire. Seul votre refus est enregistré. "
     "Pour parler de votre formation, contactez {contact}. "
-    "Si vous changez d'avis, ouvrez à nouveau le lien reçu."
+    "Si vous changez d'avis, demandez un nouveau lien à votre conseiller."
 )
 ACCEPTED = "Merci ! Vous pouvez répondre avec les boutons ou en écrivant. Commençons."
 WELCOME_BACK = "Bon retour ! Voici vos échanges précédents. Reprenons là où nous en étions."

@@ -55,6 +55,18 @@ class Server:
         )
         return done.stdout.strip().splitlines()[-1]
 
+    def add_counsellor(self, email: str, password: str) -> None:
+        """A counsellor account made by the real command, as an administrator would."""
+        subprocess.run(
+            [*_screening(), "counsellors", "add", email, "--password-stdin"],
+            input=password + "\n",
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        )
+
     @property
     def database_url(self) -> str:
         return f"sqlite:///{self.data_dir / 'screening.db'}"

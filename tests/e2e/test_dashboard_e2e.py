@@ -4,7 +4,6 @@ a reason, CSV export; a candidate's stored script tag shows as text and never ru
 from __future__ import annotations
 
 import random
-import subprocess
 
 from playwright.sync_api import expect
 
@@ -16,8 +15,6 @@ from storage import repo
 from storage.db import make_engine, session_scope
 from storage.models import Role
 
-from .conftest import _screening
-
 EMAIL = "e2e.conseillere@francetravail.fr"
 PASSWORD = "un mot de passe assez long"
 XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
@@ -26,15 +23,7 @@ SESSION = RUBRIC.training.sessions[0].id
 
 
 def _add_counsellor(server) -> None:
-    subprocess.run(
-        [*_screening(), "counsellors", "add", EMAIL, "--password-stdin"],
-        input=PASSWORD + "\n",
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    server.add_counsellor(EMAIL, PASSWORD)
 
 
 def _store(server, ref: str, candidate_text: str, seed: int) -> int:

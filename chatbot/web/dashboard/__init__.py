@@ -41,7 +41,8 @@ def create_dashboard(
     if settings is not None:
         app.dependency_overrides[auth.app_settings] = lambda: settings
     if login_policy is not None:
-        app.dependency_overrides[auth.login_policy] = lambda: login_policy
+        throttle = auth.LoginThrottle(login_policy)  # its own counts, apart from other apps'
+        app.dependency_overrides[auth.login_throttle] = lambda: throttle
     if oidc_transport is not None:
         app.dependency_overrides[auth.oidc_transport] = lambda: oidc_transport
     return app

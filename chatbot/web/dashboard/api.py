@@ -9,19 +9,25 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import BaseModel
 from sqlmodel import Session
+from swagger_ui_bundle import swagger_ui_path
 
 from chatbot.ranking import ranker
 from chatbot.results import ScreeningResult
 from chatbot.settings import Settings
-from chatbot.web.auth import api_counsellor, app_settings, db_session
+from chatbot.web.auth import api_counsellor, app_settings, audit_access, db_session
 from chatbot.web.dashboard import common, exports, queries
 from chatbot.web.dashboard.explain import flag_list
+from chatbot.web.dashboard.templating import STATIC
 
-router = APIRouter(prefix="/api", dependencies=[Depends(api_counsellor)], tags=["dashboard"])
+router = APIRouter(
+    prefix="/api",
+    dependencies=[Depends(api_counsellor), Depends(audit_access)],
+    tags=["dashboard"],
+)
 SESSION_PATH = "/trainings/{training_id}/sessions/{key}"
 TITLE = "Pré-qualification : API conseiller"
 
@@ -291,9 +297,30 @@ def openapi_schema():
     return get_openapi(title=TITLE, version="1", routes=router.routes)
 
 
+DOCS_PAGE = f"""<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>{TITLE}</title>
+<link rel="stylesheet" href="/api/docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/api/docs/swagger-ui-bundle.js"></script>
+<script src="/api/docs/api-docs.js"></script></body></html>"""
+# Served from here, not from a CDN: no counsellor's browser talks to a third party.
+DOCS_ASSETS = {
+    "swagger-ui.css": swagger_ui_path / "swagger-ui.css",
+    "swagger-ui-bundle.js": swagger_ui_path / "swagger-ui-bundle.js",
+    "api-docs.js": STATIC / "api-docs.js",
+}
+
+
 @docs.get("/docs")
 def openapi_docs():
-    return get_swagger_ui_html(openapi_url="/api/openapi.json", title=TITLE)
+    return HTMLResponse(DOCS_PAGE)
+
+
+@docs.get("/docs/{name}")
+def openapi_docs_asset(name: str):
+    if name not in DOCS_ASSETS:
+        raise HTTPException(404, common.NOT_FOUND)
+    return FileResponse(DOCS_ASSETS[name])
 
 
 def include(app: FastAPI) -> None:

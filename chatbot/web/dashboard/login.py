@@ -15,13 +15,16 @@ from sqlmodel import Session
 from chatbot.settings import Settings
 from chatbot.web import auth
 from chatbot.web.dashboard.templating import STATIC, render
-from storage import repo
+from storage import accounts
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/conseiller")
 
 REFUSED = "Adresse ou mot de passe incorrect."
-LOCKED = "Trop d'essais manqués : ce compte est bloqué quelques minutes. Réessayez plus tard."
+THROTTLED = (
+    "Trop d'essais en peu de temps. Attendez quelques minutes, puis réessayez. "
+    "Si vous avez oublié votre mot de passe, contactez votre administrateur."
+)
 OIDC_FAILED = "La connexion n'a pas abouti. Réessayez, ou connectez-vous avec votre mot de passe."
 OIDC_UNKNOWN = "Aucun compte conseiller actif pour cette adresse. Contactez votre administrateur."
 
@@ -56,26 +59,41 @@ async def login(
     suite: str = Form(""),
     db: Session = Depends(auth.db_session),
     settings: Settings = Depends(auth.app_settings),
-    policy: auth.LoginPolicy = Depends(auth.login_policy),
+    throttle: auth.LoginThrottle = Depends(auth.login_throttle),
 ):
     expected = auth.login_state(request, settings).get("csrf", "")
     if not expected or not secrets.compare_digest(csrf.encode(), expected.encode()):
         return _login_form(request, settings, suite, "Formulaire expiré : réessayez.", 403)
-    outcome = await run_in_threadpool(auth.check_password, db, email, password, policy)
-    if outcome.email is None:
-        await asyncio.sleep(policy.delay(outcome.failures))
-        message = LOCKED if outcome.locked else REFUSED
-        return _login_form(request, settings, suite, message, 429 if outcome.locked else 401)
+    kind, key = auth.throttle_key(request, email, settings)
+    # Counted here, on the event loop, before any await: parallel attempts cannot slip through.
+    if not throttle.attempt(_address(request), kind, key):
+        return _login_form(request, settings, suite, THROTTLED, 429)
+    signed_in, _ = await run_in_threadpool(auth.check_password, db, email, password)
+    if signed_in is None:
+        await asyncio.sleep(throttle.policy.delay(throttle.failures(kind, key) + 1))
+        return _login_form(request, settings, suite, REFUSED, 401)
+    throttle.forget(kind, key)
+    counsellor = await run_in_threadpool(auth.get_counsellor, db, signed_in)
     response = RedirectResponse(auth.safe_next(suite), status_code=303)
-    auth.open_session(response, outcome.email, settings)
+    auth.open_session(response, counsellor, settings)
+    auth.remember_device(response, counsellor.email, settings)
     return response
+
+
+def _address(request: Request) -> str:
+    """The client's address as the server sees it (behind a proxy: run uvicorn with
+    --proxy-headers and --forwarded-allow-ips so that this is the real client)."""
+    return request.client.host if request.client else "unknown"
 
 
 @router.post("/deconnexion", name="logout")
 def logout(
     counsellor: auth.CurrentCounsellor = Depends(auth.csrf_checked),
+    db: Session = Depends(auth.db_session),
     settings: Settings = Depends(auth.app_settings),
 ):
+    """Ends every session of the account, on every browser."""
+    accounts.end_sessions(db, counsellor.email)
     response = RedirectResponse(auth.LOGIN_PATH, status_code=303)
     auth.close_session(response, settings)
     return response
@@ -136,7 +154,7 @@ async def oidc_callback(
     counsellor = await run_in_threadpool(auth.get_counsellor, db, email)
     if counsellor is None or not counsellor.active:
         return _login_form(request, settings, "", OIDC_UNKNOWN, 403)
-    await run_in_threadpool(repo.audit, db, counsellor.email, "login", details={"via": "oidc"})
+    await run_in_threadpool(accounts.record_login, db, counsellor.email, via="oidc")
     response = RedirectResponse(auth.safe_next(saved.get("suite")), status_code=303)
-    auth.open_session(response, counsellor.email, settings)
+    auth.open_session(response, counsellor, settings)
     return response

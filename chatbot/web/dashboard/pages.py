@@ -13,6 +13,7 @@ from chatbot.settings import Settings
 from chatbot.web.auth import (
     CurrentCounsellor,
     app_settings,
+    audit_access,
     csrf_checked,
     db_session,
     page_counsellor,
@@ -25,7 +26,9 @@ from storage import repo
 from storage.models import Decision
 from storage.types import utcnow
 
-router = APIRouter(prefix="/conseiller", dependencies=[Depends(page_counsellor)])
+router = APIRouter(
+    prefix="/conseiller", dependencies=[Depends(page_counsellor), Depends(audit_access)]
+)
 SESSION_PATH = "/formations/{training_id}/sessions/{key}"
 
 
@@ -240,6 +243,18 @@ def erase(
         return _see_other(f"{page}?{urlencode({'erreur': message})}#effacer")
     repo.erase_candidate(db, detail.candidate_ref, actor=counsellor.email)
     return _see_other(page)
+
+
+@router.post("/candidatures/{screening_id}/revoquer-lien", name="revoke_link")
+def revoke_link(
+    screening_id: int,
+    counsellor: CurrentCounsellor = Depends(csrf_checked),
+    db: Session = Depends(db_session),
+):
+    detail = common.detail_or_404(db, screening_id)
+    s = detail.screening
+    repo.revoke_link(db, detail.candidate_ref, s.training_id, s.session_id, actor=counsellor.email)
+    return _see_other(f"/conseiller/candidatures/{screening_id}#lien")
 
 
 @router.get("/candidatures/{screening_id}/explication", name="explanation")
