@@ -25,12 +25,34 @@ class SetAnswer(BaseModel):
     confidence: float = Field(default=1.0, ge=0, le=1)
     note: str | None = None  # nuance kept for the counsellor, e.g. "en cours"
     source: Literal["offline", "llm"] = "offline"  # which understanding read it
+    # "oui, sauf le mercredi": an answer with a reservation is no plain answer (see the engine)
+    qualified: bool = False
 
 
 class Correct(SetAnswer):
     """The message changes an earlier answer ("en fait je n'ai pas le permis")."""
 
     type: Literal["correct"] = "correct"
+
+
+class ProposeCorrection(SetAnswer):
+    """An earlier answer the message seems to change, to confirm with the candidate first
+    ("Vous corrigez « Permis B depuis… » : 6 ans ?"): said while answering an open question."""
+
+    type: Literal["propose_correction"] = "propose_correction"
+
+
+class Undo(BaseModel):
+    """ "Non, ce n'est pas ça": the last automatic correction, or the one proposed, is refused."""
+
+    type: Literal["undo"] = "undo"
+
+
+class AskWhich(BaseModel):
+    """The message corrects an earlier answer but could be about several: ask which."""
+
+    type: Literal["ask_which"] = "ask_which"
+    criterion_ids: list[str]
 
 
 class AskQuestion(BaseModel):
@@ -85,6 +107,9 @@ class Manipulation(BaseModel):
 Command = Annotated[
     SetAnswer
     | Correct
+    | ProposeCorrection
+    | Undo
+    | AskWhich
     | AskQuestion
     | Handoff
     | OffTopic

@@ -15,15 +15,18 @@ from chatbot import messages as msg
 from chatbot.answers import display_value, verdict_for
 from chatbot.commands import (
     AskQuestion,
+    AskWhich,
     Command,
     Confirm,
     Correct,
     Handoff,
     Manipulation,
     OffTopic,
+    ProposeCorrection,
     Revisit,
     SetAnswer,
     Unclear,
+    Undo,
     Value,
 )
 from chatbot.faq import answer_question
@@ -42,6 +45,13 @@ class AnswerRecord(BaseModel):
     note: str | None = None
 
 
+class UndoPoint(BaseModel):
+    """What an automatic correction replaced, kept one turn so the candidate can refuse it."""
+
+    criterion_id: str
+    previous: AnswerRecord | None = None
+
+
 class ScreeningState(BaseModel):
     rubric_id: str
     rubric_version: str
@@ -56,6 +66,8 @@ class ScreeningState(BaseModel):
     manipulation_evidence: list[str] = []
     questions_asked: int = 0
     turns: int = 0
+    proposal: ProposeCorrection | None = None  # a correction waiting for the candidate's yes
+    undo: UndoPoint | None = None  # the correction of the last turn, which one tap refuses
 
 
 class Button(BaseModel):
@@ -80,6 +92,10 @@ class _Turn:
         self.lines: list[str] = []
         self.handoff = False
         self.acknowledged = False
+        self.undo_point: UndoPoint | None = None  # the previous turn's, for an Undo command
+        self.proposal: ProposeCorrection | None = None  # the previous turn's
+        self.which: list[str] = []
+        self.qualified = ""
 
 
 def start(
@@ -102,9 +118,15 @@ def step(
     turn = _Turn(rubric, state, now)
     if state.phase == "done":
         return state, Reply(messages=[msg.ALREADY_DONE], done=True)
+    turn.undo_point, state.undo = state.undo, None
+    turn.proposal, state.proposal = state.proposal, None
     retry_reason = None
-    for command in commands:
+    for command in _checked(rubric, state, commands, turn.proposal):
         retry_reason = _apply(turn, command) or retry_reason
+    if state.proposal is not None:
+        return state, _confirm(turn, state.proposal)
+    if turn.which:
+        return state, _which(turn)
     if retry_reason is not None and state.pending and state.pending not in state.answers:
         return state, _retry(turn, retry_reason)
     if retry_reason not in (None, "off_topic") and state.phase == "recap":
@@ -136,14 +158,75 @@ def session_end(rubric: Rubric, state: ScreeningState) -> dt.date:
 
 # --- applying commands ---------------------------------------------------------------------------
 
-RetryReason = Literal["vague", "dont_know", "invalid", "out_of_bounds", "off_topic", "which"]
+RetryReason = Literal[
+    "vague", "dont_know", "invalid", "out_of_bounds", "off_topic", "which", "qualified"
+]
+
+
+def _checked(
+    rubric: Rubric,
+    state: ScreeningState,
+    commands: list[Command],
+    accepted: ProposeCorrection | None = None,
+) -> list[Command]:
+    """The business rules on what understanding found, whichever understanding it was.
+
+    One value fills one criterion: answers quoting the same words keep the one asked (or the
+    first). While an open question is asked, the message is its answer: what it seems to say
+    about an earlier answer is only proposed to the candidate, never applied."""
+    pending = rubric.criterion(state.pending) if state.pending else None
+    open_question = pending is not None and _is_open(pending)
+    setters = [c for c in commands if type(c) in (SetAnswer, Correct)]
+    quoted = {_quote(c) for c in setters if c.criterion_id == state.pending}
+    kept: list[Command] = []
+    for command in commands:
+        if command in setters and command.criterion_id != state.pending:
+            if _confirms(command, accepted):
+                pass  # the candidate said yes to the correction proposed
+            elif open_question:
+                previous = state.answers.get(command.criterion_id)
+                if previous is None or previous.value == command.value:
+                    continue
+                command = ProposeCorrection(**command.model_dump(exclude={"type"}))
+            elif _quote(command) in quoted:
+                continue
+            else:
+                quoted.add(_quote(command))
+        kept.append(command)
+    return kept
+
+
+def _confirms(command: SetAnswer, proposal: ProposeCorrection | None) -> bool:
+    return (
+        proposal is not None
+        and command.criterion_id == proposal.criterion_id
+        and command.value == proposal.value
+    )
+
+
+def _quote(command: SetAnswer) -> tuple[str, str]:
+    return command.evidence, repr(command.value)
+
+
+def _is_open(criterion: Criterion) -> bool:
+    return criterion.kind in DIMENSION_KINDS or criterion.answer.type == AnswerType.free_text
 
 
 def _apply(turn: _Turn, command: Command) -> RetryReason | None:
     state = turn.state
     match command:
+        case ProposeCorrection():
+            if state.proposal is None and command.criterion_id in state.answers:
+                state.proposal = command
+            return None
         case Correct() | SetAnswer():
             return _set_answer(turn, command)
+        case Undo():
+            _undo(turn)
+            return "off_topic"
+        case AskWhich(criterion_ids=ids):
+            turn.which = [i for i in ids if i in {c.id for c in turn.rubric.criteria}]
+            return None
         case Unclear(reason=reason, evidence=evidence):
             pending = state.pending and turn.rubric.criterion(state.pending)
             if evidence and pending and pending.kind in DIMENSION_KINDS:
@@ -166,7 +249,7 @@ def _apply(turn: _Turn, command: Command) -> RetryReason | None:
             turn.lines.append(_OFF_TOPIC_LINES[reason])
             return "off_topic"
         case Revisit(criterion_id=criterion_id):
-            if state.phase == "recap":
+            if state.phase in ("recap", "questions"):
                 state.pending = criterion_id
                 state.phase = "questions"
                 state.answers.pop(criterion_id, None)
@@ -209,6 +292,8 @@ def _set_answer(turn: _Turn, command: SetAnswer) -> RetryReason | None:
         return None
     if not _within_bounds(criterion, command.value):
         return "out_of_bounds" if criterion.id == state.pending else None
+    if command.qualified:
+        return _qualified(turn, criterion, command)
     verdict = verdict_for(
         criterion,
         command.value,
@@ -230,6 +315,8 @@ def _set_answer(turn: _Turn, command: SetAnswer) -> RetryReason | None:
     if previous is not None and previous.value != command.value:
         if not isinstance(command, Correct):
             _flag(state, Flag.inconsistent_answers)
+        elif turn.proposal is None or turn.proposal.criterion_id != criterion.id:
+            state.undo = UndoPoint(criterion_id=criterion.id, previous=previous)
         turn.lines.append(
             msg.CORRECTED.format(
                 label=criterion.label, value=display_value(rubric, criterion, command.value)
@@ -238,6 +325,43 @@ def _set_answer(turn: _Turn, command: SetAnswer) -> RetryReason | None:
     else:
         _acknowledge(turn)
     return None
+
+
+def _qualified(turn: _Turn, criterion: Criterion, command: SetAnswer) -> RetryReason | None:
+    """ "Oui, sauf le mercredi": the counsellor checks, or the candidate is asked to say yes or
+    no, as the rubric's `when_unclear` implies."""
+    state = turn.state
+    if criterion.when_unclear == WhenUnclear.counsellor_checks or criterion.id != state.pending:
+        state.answers[criterion.id] = AnswerRecord(
+            evidence=command.evidence,
+            verdict=Verdict.unclear,
+            confidence=command.confidence,
+            note="réponse avec une réserve",
+            method=Method(command.source),
+        )
+        _flag(state, Flag.unclear_answers)
+        _acknowledge(turn)
+        return None
+    turn.qualified = command.evidence
+    return "qualified"
+
+
+def _undo(turn: _Turn) -> None:
+    state, rubric = turn.state, turn.rubric
+    if turn.proposal is not None:
+        turn.lines.append(msg.KEPT)
+        return
+    point = turn.undo_point
+    if point is None:
+        return
+    criterion = rubric.criterion(point.criterion_id)
+    if point.previous is None:
+        state.answers.pop(criterion.id, None)
+        turn.lines.append(msg.UNDONE_EMPTY.format(label=criterion.label))
+        return
+    state.answers[criterion.id] = point.previous
+    shown = display_value(rubric, criterion, point.previous.value)
+    turn.lines.append(msg.UNDONE.format(label=criterion.label, value=shown))
 
 
 def _within_bounds(criterion: Criterion, value: Value) -> bool:
@@ -274,11 +398,15 @@ def _retry(turn: _Turn, reason: RetryReason) -> Reply:
     hint = {
         "dont_know": msg.RETRY_DONT_KNOW,
         "out_of_bounds": msg.RETRY_OUT_OF_BOUNDS,
+        "qualified": msg.QUALIFIED.format(said=turn.qualified),
     }.get(reason)
     if criterion.kind in DIMENSION_KINDS:
         hint = hint or msg.RETRY_FREE_TEXT
     elif criterion.answer.type == AnswerType.yes_no:
         hint = hint or msg.RETRY_YES_NO
+    elif criterion.answer.type == AnswerType.number:
+        unit = f" {criterion.answer.unit}" if criterion.answer.unit else ""
+        hint = hint or msg.RETRY_NUMBER.format(example=f"3{unit}")
     turn.lines.append(hint or msg.RETRY_DEFAULT)
     question = criterion.follow_up or criterion.help or criterion.question
     if question == criterion.help:
@@ -322,7 +450,7 @@ def _ask(turn: _Turn, criterion: Criterion, question: str) -> Reply:
     index = [c.id for c in rubric.criteria].index(criterion.id) + 1
     return Reply(
         messages=[*turn.lines, question],
-        buttons=_buttons(rubric, criterion),
+        buttons=_with_undo(state, _buttons(rubric, criterion)),
         progress=msg.PROGRESS.format(index=index, total=len(rubric.criteria)),
         criterion_id=criterion.id,
         handoff=turn.handoff,
@@ -353,10 +481,46 @@ def _recap(turn: _Turn) -> Reply:
     turn.lines.append("\n".join(lines))
     return Reply(
         messages=[*turn.lines, msg.RECAP_ASK],
+        buttons=_with_undo(
+            state,
+            [
+                Button(label=msg.RECAP_YES, value=msg.RECAP_YES),
+                Button(label=msg.RECAP_NO, value=msg.RECAP_NO),
+            ],
+        ),
+        handoff=turn.handoff,
+    )
+
+
+def _with_undo(state: ScreeningState, buttons: list[Button]) -> list[Button]:
+    """After an automatic correction, one tap refuses it."""
+    if state.undo is None:
+        return buttons
+    return [*buttons, Button(label=msg.NOT_THAT, value=msg.NOT_THAT)]
+
+
+def _confirm(turn: _Turn, proposal: ProposeCorrection) -> Reply:
+    rubric = turn.rubric
+    criterion = rubric.criterion(proposal.criterion_id)
+    value = display_value(rubric, criterion, proposal.value)
+    question = msg.PROPOSE_CORRECTION.format(label=criterion.label, value=value)
+    return Reply(
+        messages=[*turn.lines, question],
         buttons=[
-            Button(label=msg.RECAP_YES, value=msg.RECAP_YES),
-            Button(label=msg.RECAP_NO, value=msg.RECAP_NO),
+            Button(label=msg.YES, value=msg.YES),
+            Button(label=msg.NOT_THAT, value=msg.NOT_THAT),
         ],
+        criterion_id=turn.state.pending,
+        handoff=turn.handoff,
+    )
+
+
+def _which(turn: _Turn) -> Reply:
+    labels = [turn.rubric.criterion(cid).label for cid in turn.which]
+    return Reply(
+        messages=[*turn.lines, msg.WHICH],
+        buttons=[Button(label=label, value=label) for label in labels],
+        criterion_id=turn.state.pending,
         handoff=turn.handoff,
     )
 

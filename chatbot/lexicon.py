@@ -185,3 +185,15 @@ def is_verb_form(word: str) -> bool:
     lookup, irregular, verbs = _lemma_tables()
     low = word.lower()
     return low in irregular or any(lemma in verbs for lemma in lookup.get(hash_string(low), ()))
+
+
+@cache
+def lemma(word: str) -> str:
+    """The dictionary form of a French word ("années" -> "année", "vaccinée" -> "vacciner"), by
+    spaCy's lookup table: no pipeline run."""
+    from spacy.strings import hash_string
+
+    lookup, _, _ = _lemma_tables()
+    low = word.lower()
+    found = lookup.get(hash_string(low))
+    return found[0] if found else low

@@ -16,6 +16,16 @@ MOVE_ON = (
 ACK = ("Merci.", "C'est noté.", "Très bien, merci.", "D'accord, c'est noté.")
 CORRECTED = "C'est corrigé : {label} → {value}."
 ALREADY_KNOWN = "Vous m'avez déjà répondu pour « {label} » : c'est noté."
+PROPOSE_CORRECTION = "Vous corrigez « {label} » : {value} ?"
+NOT_THAT = "Non, ce n'est pas ça"
+UNDONE = "D'accord, je garde votre réponse d'avant : {label} → {value}."
+UNDONE_EMPTY = "D'accord, j'annule. Je vous reposerai la question « {label} »."
+KEPT = "D'accord, je ne change rien."
+WHICH = "Vous voulez corriger quelle réponse ?"
+QUALIFIED = (
+    "Vous avez répondu « {said} ». Pour cette question, pouvez-vous répondre par oui ou par non ?"
+)
+RETRY_NUMBER = "Répondez avec un nombre, par exemple « {example} »."
 
 OFF_TOPIC = "Je suis là pour vous aider à préparer votre entrée en formation."
 GREETING = "Bonjour ! Continuons."

@@ -108,16 +108,37 @@ def test_one_message_settles_several_criteria_and_they_are_skipped():
 
 
 def test_correction_at_any_moment():
+    """During an open question a correction is confirmed first; it can be refused in one tap."""
     conversation, reply = begin()
     reply = answer_until(conversation, reply, stop_at="envie-metier")
     assert conversation.state.answers["permis-b"].value is True
     reply = say(conversation, "en fait je n'ai pas le permis")
+    assert conversation.state.answers["permis-b"].value is True  # not yet: asked first
+    assert reply.messages[-1] == "Vous corrigez « Permis B » : non ?"
+    assert [b.label for b in reply.buttons] == ["Oui", msg.NOT_THAT]
+    reply = say(conversation, "Oui")
     assert conversation.state.answers["permis-b"].value is False
     assert any("corrigé" in m for m in reply.messages)
     assert reply.criterion_id == "envie-metier"
+    assert "envie-metier" not in conversation.state.answers  # the correction was no answer
     reply = say(conversation, "je me suis trompée, j'ai 16 ans")
+    reply = say(conversation, "oui")
     assert conversation.state.answers["age"].value == 16
     assert conversation.state.answers["age"].verdict == Verdict.not_met
+
+
+def test_an_automatic_correction_is_shown_and_undone_in_one_tap():
+    conversation, reply = begin()
+    reply = answer_until(conversation, reply, stop_at="diplome")
+    before = conversation.state.answers["age"]
+    reply = say(conversation, "oups faute de frappe, j'ai 16 ans pas 23")
+    assert conversation.state.answers["age"].value == 16
+    assert "C'est corrigé : Âge d'au moins 17 ans → 16 ans." in reply.messages
+    assert reply.criterion_id == "diplome" and "diplome" not in conversation.state.answers
+    assert reply.buttons[-1].label == msg.NOT_THAT
+    reply = say(conversation, msg.NOT_THAT)
+    assert conversation.state.answers["age"] == before
+    assert reply.criterion_id == "diplome" and msg.NOT_THAT not in [b.label for b in reply.buttons]
 
 
 def test_candidate_question_answered_from_faq_then_back_to_question():

@@ -9,6 +9,7 @@ from rapidfuzz import fuzz, process
 
 from chatbot.commands import (
     AskQuestion,
+    AskWhich,
     Command,
     Confirm,
     Correct,
@@ -18,12 +19,14 @@ from chatbot.commands import (
     Revisit,
     SetAnswer,
     Unclear,
+    Undo,
 )
 from chatbot.faq import answer_question
 from chatbot.rubric import DIMENSION_KINDS, AnswerType, Criterion
 from chatbot.text import fold
 from chatbot.understanding import parsers, signals
 from chatbot.understanding.base import MAX_CHARS, TurnContext
+from chatbot.understanding.topics import topics
 
 
 class OfflineUnderstander:
@@ -44,6 +47,10 @@ class OfflineUnderstander:
                 return commands
         if signals.is_handoff(text):
             return [*commands, Handoff()]
+        if (about_last := _about_last_correction(text, context)) is not None:
+            return commands + about_last
+        if (chosen := _criterion_button(text, context)) is not None:
+            return [*commands, Revisit(criterion_id=chosen)]
         if context.state.phase == "recap":
             return commands + _recap(text, context)
         questions = _questions(text, context)
@@ -93,34 +100,214 @@ def _not_understood(text: str, context: TurnContext) -> Command:
     return Unclear(criterion_id=pending.id if pending else None, reason="vague")
 
 
+def _about_last_correction(text: str, context: TurnContext) -> list[Command] | None:
+    """ "Non, ce n'est pas ça" refuses the last correction; "oui" accepts the one proposed."""
+    state = context.state
+    if state.undo is None and state.proposal is None:
+        return None
+    if NOT_THAT.match(fold(text)):
+        return [Undo()]
+    if state.proposal is None:
+        return None
+    said = parsers.parse_yes_no(text)
+    if said is None:
+        return None
+    if not said.value:
+        return [Undo()]
+    return [Correct(**state.proposal.model_dump(exclude={"type"}))]
+
+
+NOT_THAT = re.compile(
+    r"^\W*(?:non\W+)?(?:ce\s+n'est\s+pas|c'est\s+pas|pas)\s+(?:ca|cela)\b|^\W*annule"
+)
+
+
+def _criterion_button(text: str, context: TurnContext) -> str | None:
+    """A criterion's label, as the buttons of "Vous voulez corriger quelle réponse ?" send it."""
+    folded = fold(text).strip(" .!")
+    return next((c.id for c in context.rubric.criteria if fold(c.label) == folded), None)
+
+
 def _answers(text: str, context: TurnContext) -> list[Command]:
-    state, pending = context.state, context.pending
+    """What the message answers: the question asked, unless it talks about another criterion.
+
+    A clause that names another criterion by that criterion's own words (its label, question,
+    help, options; see `topics`) goes to it; the rest answers the question asked. A message that
+    answers nothing asked but holds a value only another criterion can take ("j'ai 16 ans pas
+    26" while the French level is asked) goes to that one. While an open question is asked, the
+    message is its answer, and only an explicit correction of another criterion is proposed."""
+    pending = context.pending
     correcting = signals.is_correction(text)
-    commands: list[Command] = []
-    for criterion in context.rubric.criteria:
-        if criterion is pending or criterion.kind in DIMENSION_KINDS:
-            continue
-        answered = criterion.id in state.answers
-        if answered and not correcting:
-            continue
-        if not _cued(criterion, text):
-            continue
-        parsed = _parse(criterion, text, context, cued=True)
-        if parsed is None:
-            continue
-        if answered and state.answers[criterion.id].value == parsed.value:
-            continue
+    found, unread = _about_others(text, context, correcting)
+    commands = [command for command, _ in found]
+    rest = _blanked(text, [span for _, span in found])
+    if pending is None:
+        return commands
+    if _is_open(pending):
+        answered = not found or _substantive(rest)
+        if answered and (not parsers.is_dont_know(text) or len(text.split()) > 6):
+            words = text.strip()
+            commands.insert(0, SetAnswer(criterion_id=pending.id, value=words, evidence=words))
+        return commands
+    if correcting and any(isinstance(c, Correct) for c in commands):
+        return commands
+    parsed = _parse(pending, rest, context, cued=_cued(pending, rest))
+    if parsed is not None:
+        return [*commands, _command(SetAnswer, pending, rest, parsed)]
+    return commands or _fitting(text, context, correcting) or _asked_again(unread, correcting)
+
+
+def _asked_again(unread: list[str], correcting: bool) -> list[Command]:
+    """A correction that names an answer without a value that can be read: ask it again."""
+    return [Revisit(criterion_id=unread[0])] if unread and correcting else []
+
+
+def _is_open(criterion: Criterion) -> bool:
+    return criterion.kind in DIMENSION_KINDS or criterion.answer.type == AnswerType.free_text
+
+
+CLAUSE = re.compile(r"[^,;.!?:\n…]+")
+CONJUNCTION = re.compile(r"\s+(?=(?:et|mais|par contre|puis)\s)")
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for part in CLAUSE.finditer(text):
+        start = part.start()
+        for cut in CONJUNCTION.finditer(text, part.start(), part.end()):
+            spans.append((start, cut.start()))
+            start = cut.end()
+        spans.append((start, part.end()))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def _about_others(
+    text: str, context: TurnContext, correcting: bool
+) -> tuple[list[tuple[Command, tuple[int, int]]], list[str]]:
+    """Answers and corrections the message gives for criteria other than the one asked, and
+    the answered criteria it names without a value that can be read."""
+    rubric, state, pending = context.rubric, context.state, context.pending
+    if pending is not None and _is_open(pending) and not correcting:
+        return [], []
+    others = [c for c in rubric.closed_criteria if c is not pending]
+    known = topics(rubric)
+    found: list[tuple[Command, tuple[int, int]]] = []
+    unread: list[str] = []
+    for start, end in _clauses(text):
+        named = known.named(text[start:end], others, pending.id if pending else None)
+        for criterion in (rubric.criterion(cid) for cid in named):
+            if any(criterion.id == getattr(c, "criterion_id", None) for c, _ in found):
+                continue
+            answered = criterion.id in state.answers
+            if answered and not correcting and state.phase != "recap":
+                continue
+            if not answered and not _may_answer_early(criterion, text[start:], context):
+                continue
+            command = _read(criterion, text, start, context, answered)
+            if command is None:
+                unread += [criterion.id] if answered else []
+            elif not _overlaps(command[1], [s for _, s in found]):
+                found.append(command)
+    return [(c, span) for c, span in found if c is not None], unread
+
+
+def _may_answer_early(criterion: Criterion, text: str, context: TurnContext) -> bool:
+    """A criterion not asked yet is answered in passing by the trainer's keywords ("j'ai le
+    permis") or by a number in its unit ("le permis depuis 12 ans"); not by a stray "oui",
+    "rien" or "journée": its own question will come."""
+    if _cued(criterion, text):
+        return True
+    return criterion.answer.type == AnswerType.number and _typed(criterion, text, context)
+
+
+def _read(
+    criterion: Criterion, text: str, start: int, context, answered: bool
+) -> tuple[Command | None, tuple[int, int]] | None:
+    """The value said for `criterion` from the clause that names it on ("je reviens sur la
+    date : en fait avril")."""
+    parsed = _parse(criterion, text[start:], context, cued=True)
+    if parsed is not None:
+        span = (start + parsed.start, start + parsed.end)
+        previous = context.state.answers.get(criterion.id)
+        if previous is not None and previous.value == parsed.value:
+            return None, span  # said again: nothing changes, but the words are taken
         kind = Correct if answered else SetAnswer
-        commands.append(_command(kind, criterion, text, parsed))
-    if pending is not None and not (correcting and commands):
-        if pending.kind in DIMENSION_KINDS:
-            if not parsers.is_dont_know(text) or len(text.split()) > 6:
-                commands.append(
-                    SetAnswer(criterion_id=pending.id, value=text.strip(), evidence=text.strip())
-                )
-        elif (parsed := _parse(pending, text, context, cued=_cued(pending, text))) is not None:
-            commands.append(_command(SetAnswer, pending, text, parsed))
-    return commands
+        return _command(kind, criterion, text[start:], parsed), span
+    return None
+
+
+def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+def _blanked(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with the given spans blanked out (offsets kept)."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
+
+
+def _substantive(text: str) -> bool:
+    return len(re.findall(r"[^\W\d_]{3,}", text)) >= 3
+
+
+def _fitting(text: str, context: TurnContext, correcting: bool) -> list[Command]:
+    """No answer to the question asked: a value only another criterion can take goes there."""
+    rubric, state, pending = context.rubric, context.state, context.pending
+    candidates = []
+    for criterion in rubric.closed_criteria:
+        if criterion is pending or (criterion.id in state.answers and not correcting):
+            continue
+        parsed = _typed(criterion, text, context)
+        if parsed is not None:
+            candidates.append((criterion, parsed))
+    if len(candidates) > 1:
+        candidates = _narrowed(candidates, text, context) or candidates
+    if len(candidates) > 1:
+        return [AskWhich(criterion_ids=[c.id for c, _ in candidates])] if correcting else []
+    if not candidates:
+        return []
+    criterion, parsed = candidates[0]
+    previous = state.answers.get(criterion.id)
+    if previous is not None and previous.value == parsed.value:
+        return []
+    kind = Correct if previous is not None else SetAnswer
+    return [_command(kind, criterion, text, parsed)]
+
+
+def _typed(criterion: Criterion, text: str, context: TurnContext):
+    """A value of a kind that says which criterion it is for: a number with this criterion's
+    unit, a date, a duration, one of its options or levels named exactly."""
+    answer = criterion.answer
+    if answer.type == AnswerType.yes_no:
+        return None
+    if answer.type == AnswerType.number and not answer.unit:
+        return None
+    parsed = _parse(criterion, text, context, cued=True)
+    if parsed is None or parsed.confidence < 0.9:
+        return None
+    if parsers.parse_yes_no(parsed.evidence) is not None:
+        return None  # "oui", "non", "pas de permis": says nothing of which criterion
+    return parsed
+
+
+def _narrowed(candidates, text: str, context: TurnContext):
+    """Several criteria could take the value: the one whose earlier answer the message quotes
+    ("j'ai 16 ans pas 26"), else the one the message names best."""
+    state = context.state
+    quoted = [
+        (c, p)
+        for c, p in candidates
+        if c.id in state.answers
+        and isinstance(state.answers[c.id].value, int | float)
+        and re.search(rf"\b{state.answers[c.id].value:g}\b", text)
+    ]
+    if len(quoted) == 1:
+        return quoted
+    scores = topics(context.rubric).scores(text, [c for c, _ in candidates])
+    best = max(scores.values())
+    named = [(c, p) for c, p in candidates if best > 0 and scores[c.id] == best]
+    return named if len(named) == 1 else None
 
 
 def _command(kind: type[SetAnswer], criterion: Criterion, text: str, parsed) -> SetAnswer:
@@ -158,10 +345,18 @@ def _parse(criterion: Criterion, text: str, context: TurnContext, cued: bool):
         case AnswerType.choice | AnswerType.multi_choice:
             multi = answer.type == AnswerType.multi_choice
             chosen = parsers.parse_choice(text, answer.options, multi=multi)
-            return chosen or _yes_no_option(criterion, text, cued)
+            said = _yes_no_option(criterion, text, cued)
+            if said is not None and (chosen is None or _said_as_yes_no(criterion, chosen)):
+                return said  # "le permis je l'ai pas": the yes/no reading knows negation
+            return chosen
         case AnswerType.level:
             return parsers.parse_level(text, context.rubric.scale(answer.scale))
     return None
+
+
+def _said_as_yes_no(criterion: Criterion, chosen) -> bool:
+    """The option chosen by a phrase that a yes/no reading would read too ("je l'ai")."""
+    return parsers.parse_yes_no(chosen.evidence) is not None
 
 
 def _yes_no_option(criterion: Criterion, text: str, cued: bool):
@@ -196,18 +391,16 @@ def _recap(text: str, context: TurnContext) -> list[Command]:
     chosen = process.extractOne(text, list(labels), scorer=fuzz.WRatio, score_cutoff=88)
     if chosen and len(text) <= len(chosen[0]) + 10:
         return [Revisit(criterion_id=labels[chosen[0]])]
-    state = context.state
-    corrections: list[Command] = []
-    for criterion in context.rubric.closed_criteria:
-        if _cued(criterion, text) and (parsed := _parse(criterion, text, context, cued=True)):
-            previous = state.answers.get(criterion.id)
-            if previous is None or previous.value != parsed.value:
-                corrections.append(_command(Correct, criterion, text, parsed))
-    if corrections:
+    verdict = parsers.parse_yes_no(text)
+    if verdict is not None and verdict.value is True and not signals.is_correction(text):
+        return [Confirm()]
+    found, unread = _about_others(text, context, correcting=True)
+    if corrections := [c for c, _ in found]:
         return corrections
+    if fitting := _fitting(text, context, correcting=True) or _asked_again(unread, True):
+        return fitting
     if re.search(r"\b(corriger|modifier|changer|faux|erreur)\b", fold(text)):
         return [Unclear(reason="vague")]
-    verdict = parsers.parse_yes_no(text)
     if verdict is not None and verdict.value is True:
         return [Confirm()]
     if any(signals.question_sentences(text)):

@@ -81,7 +81,9 @@ ASKING_WORD = re.compile(
 
 CORRECTION = re.compile(
     r"\b(en fait|finalement|je me suis trompee?|je me suis tromper|je me trompe|erreur"
-    r"|je corrige|correction|non attendez?|pardon|plutot|je rectifie|je voulais dire|au fait)\b"
+    r"|je corrige|correction|non attendez?|pardon|ou plutot|je rectifie|je voulais dire|au fait"
+    r"|oups|oops|faute de frappe|je reviens sur|pour revenir (a|sur)|j'ai mal (repondu|lu|compris)"
+    r"|c'etait faux|c'est faux|je me suis mal exprimee?|petite correction|je rectifie)\b"
 )
 
 FRENCH_WORDS = re.compile(
