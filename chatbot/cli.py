@@ -138,10 +138,9 @@ def _scrubber():
 
 
 def _show(reply) -> None:
-    if reply.progress:
-        typer.echo(f"[{reply.progress}]")
-    for message in reply.messages:
-        typer.echo(f"Assistant : {message}")
+    from chatbot.messages import chat_text
+
+    typer.echo("Assistant : " + chat_text(reply.messages, reply.progress).replace("\n\n", "\n  "))
     if reply.buttons:
         typer.echo("   " + "  ".join(f"[{b.label}]" for b in reply.buttons))
 
