@@ -79,29 +79,21 @@ def try_answer(
 ):
     """Montre comment une réponse à un critère est comprise."""
     from chatbot.conversation import Conversation
+    from chatbot.trial import trial
 
     loaded = load(rubric)
     if criterion_id not in {c.id for c in loaded.criteria}:
-        typer.echo(f"Critère inconnu : {criterion_id}", err=True)
+        known = ", ".join(c.id for c in loaded.criteria)
+        typer.echo(f"Critère inconnu : {criterion_id}. Critères de {loaded.id} : {known}", err=True)
         raise typer.Exit(1)
     conversation, _ = Conversation.begin(loaded)
     conversation.state = conversation.state.model_copy(update={"pending": criterion_id})
     turn = conversation.handle(text, today())
-    record = conversation.state.answers.get(criterion_id)
-    summary = {
-        "verdict": record.verdict if record else None,
-        "value": record.value if record else None,
-        "evidence": record.evidence if record else None,
-    }
+    found = trial(loaded, criterion_id, conversation, turn)
     if as_json:
-        typer.echo(json.dumps(summary, ensure_ascii=False, default=str))
+        typer.echo(json.dumps(found.as_json(), ensure_ascii=False))
         return
-    for command in turn.commands:
-        typer.echo(f"commande : {command.model_dump_json()}")
-    typer.echo(
-        f"verdict : {summary['verdict']}  valeur : {summary['value']!r}  "
-        f"preuve : {summary['evidence']!r}"
-    )
+    typer.echo("\n".join(found.lines()))
 
 
 @app.command("simulate")
