@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+from chatbot.answers import format_date
 from chatbot.settings import PROJECT_ROOT
 
 app = typer.Typer(help="Pré-qualification des candidats aux formations.", no_args_is_help=True)
@@ -192,9 +193,28 @@ def invite(
     try:
         url, _ = create_invitation(Invitation(candidate_ref, training_id, session))
     except InvitationError:
-        typer.echo(f"Formation ou session inconnue : {training_id} {session or ''}", err=True)
+        typer.echo(_unknown_training(training_id, session), err=True)
         raise typer.Exit(1) from None
     typer.echo(url)
+
+
+def _unknown_training(training_id: str, session: str | None) -> str:
+    """Which of the training or the session is unknown, and the valid ones."""
+    from chatbot.rubric_loader import rubrics_in
+    from chatbot.settings import get_settings
+
+    rubrics = rubrics_in(get_settings().rubrics_dir)
+    if training_id not in rubrics:
+        known = "\n".join(f"  {r.id}  ({r.training.title})" for r in rubrics.values())
+        return f"Formation inconnue : « {training_id} ». Formations possibles :\n{known}"
+    sessions = rubrics[training_id].training.sessions
+    known = "\n".join(
+        f"  {s.id}  (du {format_date(s.start)} au {format_date(s.end)})" for s in sessions
+    )
+    return (
+        f"Session inconnue pour {training_id} : « {session} ». Sessions possibles "
+        f"(ou aucune, sans --session) :\n{known}"
+    )
 
 
 @app.command("serve")
@@ -245,7 +265,7 @@ def counsellors_add(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     elif not oidc_only:
-        password = typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+        password = _new_password()
     try:
         with session_scope() as db:
             add_counsellor(db, email, password, actor="cli")
@@ -253,6 +273,25 @@ def counsellors_add(
         typer.echo(f"Refusé : {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"Compte conseiller prêt : {email.strip().lower()}")
+
+
+# The rule itself is checked by chatbot.web.auth.add_counsellor; it is said here before typing.
+PASSWORD_RULE = (
+    "Choisissez un mot de passe d'au moins 12 caractères "
+    "(une phrase de plusieurs mots est facile à retenir et difficile à deviner)."
+)
+
+
+def _new_password() -> str:
+    """Asked twice, hidden, in French (click's own confirmation prompt is in English)."""
+    typer.echo(PASSWORD_RULE)
+    for _ in range(3):
+        first = typer.prompt("Mot de passe", hide_input=True)
+        if typer.prompt("Retapez le mot de passe", hide_input=True) == first:
+            return first
+        typer.echo("Les deux saisies sont différentes. Recommencez.", err=True)
+    typer.echo("Compte non créé.", err=True)
+    raise typer.Exit(1)
 
 
 @counsellors_app.command("disable")

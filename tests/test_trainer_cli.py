@@ -1,0 +1,67 @@
+"""`screening try` for trainers: French words for every answer of every rubric, never Python."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from chatbot import cli
+from chatbot.answers import display_value
+from chatbot.rubric import DIMENSION_KINDS, AnswerType
+from chatbot.rubric_loader import rubrics_in
+from chatbot.settings import PROJECT_ROOT
+
+runner = CliRunner()
+RUBRICS = rubrics_in(PROJECT_ROOT / "rubrics")
+PYTHON = re.compile(r"datetime\.|\['|\{'|\bNone\b|\bTrue\b|\bFalse\b|\bmet\b|\bnot_met\b")
+TYPICAL = {
+    AnswerType.yes_no: "oui",
+    AnswerType.number: "24",
+    AnswerType.date: "le 1er janvier 2027",
+    AnswerType.duration: "40 minutes",
+    AnswerType.free_text: "je préfère en parler avec ma conseillère",
+}
+
+
+def _answer(rubric, criterion) -> str:
+    if criterion.kind in DIMENSION_KINDS:
+        return "j'ai gardé ma grand-mère pendant 2 ans, je veux aider les gens"
+    if criterion.answer.type == AnswerType.level:
+        return rubric.scale(criterion.answer.scale)[-1].label
+    if criterion.answer.options:
+        return criterion.answer.options[0].label
+    return TYPICAL[criterion.answer.type]
+
+
+CASES = [(r, c) for r in RUBRICS.values() for c in r.criteria]
+
+
+@pytest.mark.parametrize(("rubric", "criterion"), CASES, ids=[f"{r.id}/{c.id}" for r, c in CASES])
+def test_try_speaks_french_for_every_criterion(rubric, criterion):
+    text = _answer(rubric, criterion)
+    shown = runner.invoke(cli.app, ["try", rubric.id, criterion.id, text])
+    assert shown.exit_code == 0, shown.output
+    lines = shown.output.splitlines()
+    assert lines[0] == f"Question : {criterion.label} ({criterion.id})"
+    assert not PYTHON.search(shown.output), shown.output
+    found = json.loads(
+        runner.invoke(cli.app, ["try", rubric.id, criterion.id, text, "--json"]).output
+    )
+    if found["value"] is not None and criterion.kind not in DIMENSION_KINDS:
+        assert lines[1] == "Compris : " + display_value(rubric, criterion, found["value"])
+    # Anything read for another question is said to be for another question.
+    for other in rubric.criteria:
+        if other.id != criterion.id:
+            for line in lines[1:]:
+                if f"« {other.label} »" in line:
+                    assert line.startswith("Aussi compris : "), line
+
+
+def test_try_refuses_an_unknown_criterion_and_lists_the_known_ones():
+    rubric = RUBRICS["aide-soignant"]
+    shown = runner.invoke(cli.app, ["try", rubric.id, "permis", "oui"])
+    assert shown.exit_code == 1
+    assert all(c.id in shown.output for c in rubric.criteria)
