@@ -5,18 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from importlib.resources import files
 from pathlib import Path
 
 import typer
 
 from chatbot.answers import format_date
-from chatbot.settings import PROJECT_ROOT
+
+PERSONAS = Path(str(files("evals") / "personas"))  # shipped with the package
 
 app = typer.Typer(help="Pré-qualification des candidats aux formations.", no_args_is_help=True)
 rubrics_app = typer.Typer(help="Rubriques de formation : vérifier, schéma.", no_args_is_help=True)
 app.add_typer(rubrics_app, name="rubrics")
 
-SCHEMA_PATH = PROJECT_ROOT / "rubrics" / "schema.json"
+
+def rubrics_dir() -> Path:
+    from chatbot.settings import get_settings
+
+    return get_settings().rubrics_dir
 
 
 @rubrics_app.command("validate")
@@ -24,7 +30,7 @@ def rubrics_validate(paths: list[Path] = typer.Argument(None, help="Fichiers YAM
     """Vérifie des rubriques ; affiche chaque problème avec son fichier et sa ligne."""
     from chatbot.rubric_loader import check_file
 
-    paths = paths or sorted((PROJECT_ROOT / "rubrics").glob("*.yaml"))
+    paths = paths or sorted(rubrics_dir().glob("*.yaml"))
     failed = 0
     for path in paths:
         issues = check_file(path)
@@ -47,8 +53,13 @@ def rubric_schema() -> str:
 
 
 @rubrics_app.command("schema")
-def rubrics_schema(output: Path = typer.Option(SCHEMA_PATH, help="Fichier à écrire")):
+def rubrics_schema(
+    output: Path | None = typer.Option(
+        None, help="Fichier à écrire (par défaut schema.json du dossier des rubriques)"
+    ),
+):
     """Écrit le schéma JSON des rubriques (complétion et vérification dans l'éditeur)."""
+    output = output or rubrics_dir() / "schema.json"
     output.write_text(rubric_schema(), encoding="utf-8")
     typer.echo(f"Schéma écrit dans {output}")
 
@@ -59,7 +70,7 @@ def load(rubric: str):
 
     path = Path(rubric)
     if not path.exists():
-        path = PROJECT_ROOT / "rubrics" / f"{rubric}.yaml"
+        path = rubrics_dir() / f"{rubric}.yaml"
     try:
         return load_rubric(path)
     except RubricError as exc:
@@ -153,7 +164,7 @@ def _result_text(result) -> str:
 @app.command("eval")
 def evaluate(
     rubrics: list[str],
-    personas: Path = typer.Option(PROJECT_ROOT / "evals" / "personas", help="Dossier des personas"),
+    personas: Path = typer.Option(PERSONAS, help="Dossier des personas"),
     as_json: bool = typer.Option(False, "--json", help="Sortie JSON"),
 ):
     """Rejoue les personas et mesure la qualité de la pré-qualification."""

@@ -20,6 +20,7 @@ def chat_text(messages: list[str], progress: str | None = None) -> str:
     parts = [*messages[:-1], progress, *messages[-1:]] if progress else messages
     return french_spacing("\n\n".join(p for p in parts if p))
 
+
 PROGRESS = "Question {index} sur {total}"
 
 RETRY_DEFAULT = "Je n'ai pas bien compris. Pouvez-vous répondre plus simplement ?"

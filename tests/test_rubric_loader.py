@@ -185,7 +185,9 @@ def test_level_outside_scale(tmp_path):
 
 def test_unknown_scale(tmp_path):
     path = broken(tmp_path, "scale: cecrl}", "scale: langues}")
-    single_issue(path, "criteria[niveau-francais].answer.scale", "l'échelle « langues » n'existe pas")
+    single_issue(
+        path, "criteria[niveau-francais].answer.scale", "l'échelle « langues » n'existe pas"
+    )
 
 
 def test_level_answer_without_scale(tmp_path):
