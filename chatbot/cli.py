@@ -161,34 +161,68 @@ def _result_text(result) -> str:
     return "\n".join(lines)
 
 
+EVAL_FIGURES = {
+    "personas": "personas rejouées",
+    "criteria_accuracy": "critères justes",
+    "dimension_within_range": "niveaux dans la fourchette",
+    "questions_per_criterion": "questions par critère",
+    "flags_found": "signalements trouvés",
+    "completed": "questionnaires terminés",
+}
+
+
 @app.command("eval")
 def evaluate(
     rubrics: list[str],
     personas: Path = typer.Option(PERSONAS, help="Dossier des personas"),
+    llm: bool = typer.Option(
+        False, "--llm", help="Aussi en mode modèle d'IA (SCREENING_LLM_*), côte à côte"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Sortie JSON"),
 ):
     """Rejoue les personas et mesure la qualité de la pré-qualification."""
+    from chatbot.settings import get_settings
+    from evals.fairness import llm_conversation_factory
     from evals.personas import evaluate as run_eval
     from evals.personas import load_personas
+    from evals.table import MODES, NO_MODEL, side_by_side
 
+    if llm and not get_settings().llm_enabled:
+        typer.echo(NO_MODEL, err=True)
+        raise typer.Exit(1)
     loaded = {r.id: r for r in map(load, rubrics)}
-    report = run_eval(loaded, load_personas(personas))
+    cast = load_personas(personas)
+    reports = {"offline": run_eval(loaded, cast)}
+    if llm:
+        reports["llm"] = run_eval(loaded, cast, llm_conversation_factory())
     if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(reports if llm else reports["offline"], ensure_ascii=False, indent=2))
         return
-    for key in (
-        "personas",
-        "criteria_accuracy",
-        "dimension_within_range",
-        "questions_per_criterion",
-        "flags_found",
-        "completed",
-    ):
-        typer.echo(f"{key}: {report[key]}")
-    for rubric_id, figures in report["per_rubric"].items():
-        typer.echo(f"  {rubric_id}: {figures}")
-    for failure in report["failures"]:
-        typer.echo(f"  ÉCART {failure}")
+    headers = ["", *(MODES[m] for m in reports)]
+    rows = [
+        [label, *(_figure(key, r[key]) for r in reports.values())]
+        for key, label in EVAL_FIGURES.items()
+    ]
+    for rubric_id in reports["offline"]["per_rubric"]:
+        for key in ("criteria_accuracy", "dimension_within_range"):
+            figures = [r["per_rubric"][rubric_id][key] for r in reports.values()]
+            rows.append([f"{rubric_id} : {EVAL_FIGURES[key]}", *(_figure(key, f) for f in figures)])
+    typer.echo(side_by_side(headers, rows))
+    for mode, report in reports.items():
+        for failure in report["failures"]:
+            typer.echo(
+                f"ÉCART ({MODES[mode]}) {Path(failure['persona']).stem} · {failure['item']} : "
+                f"attendu {failure['expected']}, obtenu {failure['got']}"
+            )
+
+
+def _figure(key: str, value: float | int | None) -> str | None:
+    """Shares as French percentages, other figures as they are (decimal comma)."""
+    if value is None:
+        return None
+    if key in ("criteria_accuracy", "dimension_within_range", "flags_found"):
+        return f"{value * 100:.1f} %".replace(".", ",")
+    return f"{value:g}".replace(".", ",")
 
 
 @app.command("invite")

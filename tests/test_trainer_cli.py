@@ -12,7 +12,8 @@ from chatbot import cli
 from chatbot.answers import display_value
 from chatbot.rubric import DIMENSION_KINDS, AnswerType
 from chatbot.rubric_loader import rubrics_in
-from chatbot.settings import PROJECT_ROOT
+from chatbot.settings import PROJECT_ROOT, get_settings
+from evals import fairness, robustness
 
 runner = CliRunner()
 RUBRICS = rubrics_in(PROJECT_ROOT / "rubrics")
@@ -65,3 +66,40 @@ def test_try_refuses_an_unknown_criterion_and_lists_the_known_ones():
     shown = runner.invoke(cli.app, ["try", rubric.id, "permis", "oui"])
     assert shown.exit_code == 1
     assert all(c.id in shown.output for c in rubric.criteria)
+
+
+@pytest.fixture
+def two_personas(tmp_path):
+    folder = tmp_path / "personas"
+    folder.mkdir()
+    for path in sorted((PROJECT_ROOT / "evals" / "personas" / "soudeur").glob("*.yaml"))[:2]:
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    return folder
+
+
+def test_eval_with_llm_needs_a_model(two_personas, monkeypatch):
+    monkeypatch.delenv("SCREENING_LLM_BASE_URL", raising=False)
+    get_settings.cache_clear()
+    refused = runner.invoke(cli.app, ["eval", "soudeur", "--personas", str(two_personas), "--llm"])
+    assert refused.exit_code == 1 and "SCREENING_LLM_BASE_URL" in refused.output
+    assert fairness.main(["--llm"]) == 1 and robustness.main(["--llm"]) == 1
+
+
+def test_eval_with_llm_puts_both_modes_side_by_side(two_personas, monkeypatch):
+    """The LLM column comes from llm_conversation_factory (offline here: no network)."""
+    monkeypatch.setenv("SCREENING_LLM_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setattr(fairness, "llm_conversation_factory", lambda: None)
+    get_settings.cache_clear()
+    try:
+        args = ["eval", "soudeur", "--personas", str(two_personas), "--llm"]
+        table = runner.invoke(cli.app, args)
+        as_json = runner.invoke(cli.app, [*args, "--json"])
+    finally:
+        get_settings.cache_clear()
+    assert table.exit_code == 0, table.output
+    header, rule, *rows = table.output.splitlines()
+    assert header.split() == ["hors", "ligne", "modèle", "d'IA"]
+    personas = next(r for r in rows if r.startswith("personas rejouées"))
+    assert personas.split()[-2:] == ["2", "2"]
+    reports = json.loads(as_json.output)
+    assert set(reports) == {"offline", "llm"} and reports["offline"] == reports["llm"]
