@@ -4,8 +4,9 @@
     python benchmarks/install_time.py --runs 3 'pip install -r requirements/main.txt' \
         'pip install --no-deps -e .'
 
-Each run makes a new venv in a temporary folder and runs the pip commands in it, one after the
-other, from the checkout, with pip's cache off (a fresh machine has none). Prints each run and the
+Each run makes a new venv in a temporary folder and runs the commands (pip, or uv once pip has
+installed it) with that venv's executables, one after the other, from the checkout, without
+any cache (a fresh machine has none). Prints each run and the
 median, in seconds. The network and the machine's load weigh on the figures: compare commands
 measured in the same session.
 """
@@ -13,6 +14,7 @@ measured in the same session.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import statistics
 import subprocess
@@ -22,6 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+NO_CACHE = {"pip": "--no-cache-dir", "uv": "--no-cache"}
 
 
 def one_run(commands: list[str]) -> float:
@@ -30,11 +33,13 @@ def one_run(commands: list[str]) -> float:
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
         for command in commands:
-            words = shlex.split(command)
-            assert words[0] == "pip", "commands are pip commands"
+            tool, *words = shlex.split(command)
+            assert tool in NO_CACHE, f"{tool}: pip or uv commands only"
+            environment = {**os.environ, "VIRTUAL_ENV": str(venv)}  # where uv installs
             subprocess.run(
-                [str(venv / "bin" / "pip"), *words[1:], "--no-cache-dir", "-q"],
+                [str(venv / "bin" / tool), *words, NO_CACHE[tool], "-q"],
                 cwd=ROOT,
+                env=environment,
                 check=True,
             )
         return time.perf_counter() - started
@@ -42,14 +47,16 @@ def one_run(commands: list[str]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("commands", nargs="+", help="pip commands run in order in each venv")
+    parser.add_argument("commands", nargs="+", help="pip or uv commands, run in order")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     times = []
     for number in range(1, args.runs + 1):
         times.append(one_run(args.commands))
         print(f"run {number}: {times[-1]:.0f} s", flush=True)
-    print(f"median of {args.runs}: {statistics.median(times):.0f} s  ({' && '.join(args.commands)})")
+    print(
+        f"median of {args.runs}: {statistics.median(times):.0f} s  ({' && '.join(args.commands)})"
+    )
 
 
 if __name__ == "__main__":

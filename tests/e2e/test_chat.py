@@ -123,6 +123,7 @@ def test_a_candidate_completes_the_rubric_and_the_result_is_stored(server, new_p
     assert serious(page) == []
     _accept(page)
     _assert_buttons_have_names(page)
+    assert serious(page) == []  # a question without buttons: the message list is focusable
     for index, (text, how) in enumerate(SOUDEUR):
         if index == 1:  # the French level, offered in the candidate's words, as buttons
             labels = [level.label for level in BUILTIN_SCALES["cecrl"]]
