@@ -25,9 +25,8 @@ from chatbot.commands import (
 from chatbot.conversation import Conversation, Turn
 from chatbot.results import DimensionScore
 from chatbot.rubric import DIMENSION_KINDS, Rubric
+from chatbot.web.dashboard.explain import METHODS, VERDICTS
 
-VERDICTS = {"met": "rempli", "not_met": "non rempli", "unclear": "à vérifier"}
-METHODS = {"offline": "lecture automatique, sans modèle d'IA", "llm": "modèle d'IA"}
 UNCLEAR = {
     "vague": "réponse vague",
     "dont_know": "le candidat ne sait pas",
@@ -67,7 +66,7 @@ class Trial:
         if self.level is not None:
             lines.append(self.level.rationale)
         elif self.verdict is not None:
-            how = f" ({METHODS.get(self.method or '', self.method)})" if self.method else ""
+            how = f" — {METHODS.get(self.method or '', self.method)}" if self.method else ""
             lines.append(f"Verdict : {VERDICTS[self.verdict]}{how}")
         if self.evidence:
             lines.append(f"Mots du candidat : « {self.evidence} »")

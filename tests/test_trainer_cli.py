@@ -12,7 +12,8 @@ from chatbot import cli
 from chatbot.answers import display_value
 from chatbot.rubric import DIMENSION_KINDS, AnswerType
 from chatbot.rubric_loader import rubrics_in
-from chatbot.settings import PROJECT_ROOT, get_settings
+from chatbot.resources import EXAMPLE_RUBRICS
+from chatbot.settings import PROJECT_ROOT, Settings, get_settings
 from evals import fairness, robustness
 
 runner = CliRunner()
@@ -103,3 +104,14 @@ def test_eval_with_llm_puts_both_modes_side_by_side(two_personas, monkeypatch):
     assert personas.split()[-2:] == ["2", "2"]
     reports = json.loads(as_json.output)
     assert set(reports) == {"offline", "llm"} and reports["offline"] == reports["llm"]
+
+
+def test_rubrics_come_from_the_working_directory_else_from_the_package(tmp_path, monkeypatch):
+    monkeypatch.delenv("SCREENING_RUBRICS_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert Settings().rubrics_dir == EXAMPLE_RUBRICS
+    assert sorted(rubrics_in(EXAMPLE_RUBRICS)) == sorted(RUBRICS)
+    (tmp_path / "rubrics").mkdir()
+    assert Settings().rubrics_dir.resolve() == (tmp_path / "rubrics").resolve()
+    monkeypatch.setenv("SCREENING_RUBRICS_DIR", str(tmp_path / "ailleurs"))
+    assert Settings().rubrics_dir == tmp_path / "ailleurs"
