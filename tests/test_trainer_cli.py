@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from chatbot import cli
 from chatbot.answers import display_value
+from chatbot.resources import EXAMPLE_RUBRICS
 from chatbot.rubric import DIMENSION_KINDS, AnswerType
 from chatbot.rubric_loader import rubrics_in
-from chatbot.resources import EXAMPLE_RUBRICS
 from chatbot.settings import PROJECT_ROOT, Settings, get_settings
 from evals import fairness, robustness
 
