@@ -117,7 +117,7 @@ def test_counsellor_reviews_overrides_and_exports(server, browser, tmp_path):
     page.get_by_role("button", name="Enregistrer la décision").click()
     expect(page.get_by_text(f"à recontacter (par {EMAIL}")).to_be_visible()
 
-    page.get_by_role("link", name=f"{RUBRIC.id} · {SESSION}").click()
+    page.get_by_role("link", name=f"{RUBRIC.training.title} · {SESSION}").click()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Exporter en CSV (Excel)").click()
     path = tmp_path / "export.csv"

@@ -36,7 +36,6 @@ def _environment() -> Environment:
         flags=explain.flag_list,
         percent=explain.percent,
         score=explain.score_text,
-        value=explain.value_text,
         level=lambda d: explain.level_text(d.level, d.max_level),
     )
     env.globals.update(
