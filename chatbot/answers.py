@@ -105,4 +105,6 @@ def format_minutes(minutes: int) -> str:
 
 
 def format_date(day: dt.date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    """« 1er janvier 2027 », « 4 janvier 2027 »."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS[day.month - 1]} {day.year}"

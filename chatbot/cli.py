@@ -5,17 +5,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from importlib.resources import files
 from pathlib import Path
 
 import typer
 
-from chatbot.settings import PROJECT_ROOT
+from chatbot.answers import format_date
+
+PERSONAS = Path(str(files("evals") / "personas"))  # shipped with the package
 
 app = typer.Typer(help="Pré-qualification des candidats aux formations.", no_args_is_help=True)
 rubrics_app = typer.Typer(help="Rubriques de formation : vérifier, schéma.", no_args_is_help=True)
 app.add_typer(rubrics_app, name="rubrics")
 
-SCHEMA_PATH = PROJECT_ROOT / "rubrics" / "schema.json"
+
+def rubrics_dir() -> Path:
+    from chatbot.settings import get_settings
+
+    return get_settings().rubrics_dir
 
 
 @rubrics_app.command("validate")
@@ -23,7 +30,7 @@ def rubrics_validate(paths: list[Path] = typer.Argument(None, help="Fichiers YAM
     """Vérifie des rubriques ; affiche chaque problème avec son fichier et sa ligne."""
     from chatbot.rubric_loader import check_file
 
-    paths = paths or sorted((PROJECT_ROOT / "rubrics").glob("*.yaml"))
+    paths = paths or sorted(rubrics_dir().glob("*.yaml"))
     failed = 0
     for path in paths:
         issues = check_file(path)
@@ -46,8 +53,13 @@ def rubric_schema() -> str:
 
 
 @rubrics_app.command("schema")
-def rubrics_schema(output: Path = typer.Option(SCHEMA_PATH, help="Fichier à écrire")):
+def rubrics_schema(
+    output: Path | None = typer.Option(
+        None, help="Fichier à écrire (par défaut schema.json du dossier des rubriques)"
+    ),
+):
     """Écrit le schéma JSON des rubriques (complétion et vérification dans l'éditeur)."""
+    output = output or rubrics_dir() / "schema.json"
     output.write_text(rubric_schema(), encoding="utf-8")
     typer.echo(f"Schéma écrit dans {output}")
 
@@ -58,7 +70,7 @@ def load(rubric: str):
 
     path = Path(rubric)
     if not path.exists():
-        path = PROJECT_ROOT / "rubrics" / f"{rubric}.yaml"
+        path = rubrics_dir() / f"{rubric}.yaml"
     try:
         return load_rubric(path)
     except RubricError as exc:
@@ -79,29 +91,21 @@ def try_answer(
 ):
     """Montre comment une réponse à un critère est comprise."""
     from chatbot.conversation import Conversation
+    from chatbot.trial import trial
 
     loaded = load(rubric)
     if criterion_id not in {c.id for c in loaded.criteria}:
-        typer.echo(f"Critère inconnu : {criterion_id}", err=True)
+        known = ", ".join(c.id for c in loaded.criteria)
+        typer.echo(f"Critère inconnu : {criterion_id}. Critères de {loaded.id} : {known}", err=True)
         raise typer.Exit(1)
     conversation, _ = Conversation.begin(loaded)
     conversation.state = conversation.state.model_copy(update={"pending": criterion_id})
     turn = conversation.handle(text, today())
-    record = conversation.state.answers.get(criterion_id)
-    summary = {
-        "verdict": record.verdict if record else None,
-        "value": record.value if record else None,
-        "evidence": record.evidence if record else None,
-    }
+    found = trial(loaded, criterion_id, conversation, turn)
     if as_json:
-        typer.echo(json.dumps(summary, ensure_ascii=False, default=str))
+        typer.echo(json.dumps(found.as_json(), ensure_ascii=False))
         return
-    for command in turn.commands:
-        typer.echo(f"commande : {command.model_dump_json()}")
-    typer.echo(
-        f"verdict : {summary['verdict']}  valeur : {summary['value']!r}  "
-        f"preuve : {summary['evidence']!r}"
-    )
+    typer.echo("\n".join(found.lines()))
 
 
 @app.command("simulate")
@@ -134,10 +138,9 @@ def _scrubber():
 
 
 def _show(reply) -> None:
-    if reply.progress:
-        typer.echo(f"[{reply.progress}]")
-    for message in reply.messages:
-        typer.echo(f"Assistant : {message}")
+    from chatbot.messages import chat_text
+
+    typer.echo("Assistant : " + chat_text(reply.messages, reply.progress).replace("\n\n", "\n  "))
     if reply.buttons:
         typer.echo("   " + "  ".join(f"[{b.label}]" for b in reply.buttons))
 
@@ -154,34 +157,68 @@ def _result_text(result) -> str:
     return "\n".join(lines)
 
 
+EVAL_FIGURES = {
+    "personas": "personas rejouées",
+    "criteria_accuracy": "critères justes",
+    "dimension_within_range": "niveaux dans la fourchette",
+    "questions_per_criterion": "questions par critère",
+    "flags_found": "signalements trouvés",
+    "completed": "questionnaires terminés",
+}
+
+
 @app.command("eval")
 def evaluate(
     rubrics: list[str],
-    personas: Path = typer.Option(PROJECT_ROOT / "evals" / "personas", help="Dossier des personas"),
+    personas: Path = typer.Option(PERSONAS, help="Dossier des personas"),
+    llm: bool = typer.Option(
+        False, "--llm", help="Aussi en mode modèle d'IA (SCREENING_LLM_*), côte à côte"
+    ),
     as_json: bool = typer.Option(False, "--json", help="Sortie JSON"),
 ):
     """Rejoue les personas et mesure la qualité de la pré-qualification."""
+    from chatbot.settings import get_settings
+    from evals.fairness import llm_conversation_factory
     from evals.personas import evaluate as run_eval
     from evals.personas import load_personas
+    from evals.table import MODES, NO_MODEL, side_by_side
 
+    if llm and not get_settings().llm_enabled:
+        typer.echo(NO_MODEL, err=True)
+        raise typer.Exit(1)
     loaded = {r.id: r for r in map(load, rubrics)}
-    report = run_eval(loaded, load_personas(personas))
+    cast = load_personas(personas)
+    reports = {"offline": run_eval(loaded, cast)}
+    if llm:
+        reports["llm"] = run_eval(loaded, cast, llm_conversation_factory())
     if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(reports if llm else reports["offline"], ensure_ascii=False, indent=2))
         return
-    for key in (
-        "personas",
-        "criteria_accuracy",
-        "dimension_within_range",
-        "questions_per_criterion",
-        "flags_found",
-        "completed",
-    ):
-        typer.echo(f"{key}: {report[key]}")
-    for rubric_id, figures in report["per_rubric"].items():
-        typer.echo(f"  {rubric_id}: {figures}")
-    for failure in report["failures"]:
-        typer.echo(f"  ÉCART {failure}")
+    headers = ["", *(MODES[m] for m in reports)]
+    rows = [
+        [label, *(_figure(key, r[key]) for r in reports.values())]
+        for key, label in EVAL_FIGURES.items()
+    ]
+    for rubric_id in reports["offline"]["per_rubric"]:
+        for key in ("criteria_accuracy", "dimension_within_range"):
+            figures = [r["per_rubric"][rubric_id][key] for r in reports.values()]
+            rows.append([f"{rubric_id} : {EVAL_FIGURES[key]}", *(_figure(key, f) for f in figures)])
+    typer.echo(side_by_side(headers, rows))
+    for mode, report in reports.items():
+        for failure in report["failures"]:
+            typer.echo(
+                f"ÉCART ({MODES[mode]}) {Path(failure['persona']).stem} · {failure['item']} : "
+                f"attendu {failure['expected']}, obtenu {failure['got']}"
+            )
+
+
+def _figure(key: str, value: float | int | None) -> str | None:
+    """Shares as French percentages, other figures as they are (decimal comma)."""
+    if value is None:
+        return None
+    if key in ("criteria_accuracy", "dimension_within_range", "flags_found"):
+        return f"{value * 100:.1f} %".replace(".", ",")
+    return f"{value:g}".replace(".", ",")
 
 
 @app.command("invite")
@@ -197,9 +234,28 @@ def invite(
     try:
         url, _ = create_invitation(Invitation(candidate_ref, training_id, session))
     except InvitationError:
-        typer.echo(f"Formation ou session inconnue : {training_id} {session or ''}", err=True)
+        typer.echo(_unknown_training(training_id, session), err=True)
         raise typer.Exit(1) from None
     typer.echo(url)
+
+
+def _unknown_training(training_id: str, session: str | None) -> str:
+    """Which of the training or the session is unknown, and the valid ones."""
+    from chatbot.rubric_loader import rubrics_in
+    from chatbot.settings import get_settings
+
+    rubrics = rubrics_in(get_settings().rubrics_dir)
+    if training_id not in rubrics:
+        known = "\n".join(f"  {r.id}  ({r.training.title})" for r in rubrics.values())
+        return f"Formation inconnue : « {training_id} ». Formations possibles :\n{known}"
+    sessions = rubrics[training_id].training.sessions
+    known = "\n".join(
+        f"  {s.id}  (du {format_date(s.start)} au {format_date(s.end)})" for s in sessions
+    )
+    return (
+        f"Session inconnue pour {training_id} : « {session} ». Sessions possibles "
+        f"(ou aucune, sans --session) :\n{known}"
+    )
 
 
 @app.command("serve")
@@ -250,7 +306,7 @@ def counsellors_add(
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     elif not oidc_only:
-        password = typer.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
+        password = _new_password()
     try:
         with session_scope() as db:
             add_counsellor(db, email, password, actor="cli")
@@ -258,6 +314,25 @@ def counsellors_add(
         typer.echo(f"Refusé : {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"Compte conseiller prêt : {email.strip().lower()}")
+
+
+# The rule itself is checked by chatbot.web.auth.add_counsellor; it is said here before typing.
+PASSWORD_RULE = (
+    "Choisissez un mot de passe d'au moins 12 caractères "
+    "(une phrase de plusieurs mots est facile à retenir et difficile à deviner)."
+)
+
+
+def _new_password() -> str:
+    """Asked twice, hidden, in French (click's own confirmation prompt is in English)."""
+    typer.echo(PASSWORD_RULE)
+    for _ in range(3):
+        first = typer.prompt("Mot de passe", hide_input=True)
+        if typer.prompt("Retapez le mot de passe", hide_input=True) == first:
+            return first
+        typer.echo("Les deux saisies sont différentes. Recommencez.", err=True)
+    typer.echo("Compte non créé.", err=True)
+    raise typer.Exit(1)
 
 
 @counsellors_app.command("disable")

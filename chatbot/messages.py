@@ -2,6 +2,25 @@
 
 from __future__ import annotations
 
+import re
+
+NBSP = "\u00a0"
+_SPACE_BEFORE = re.compile(r"[ \t]+(?=[?!:;»])")
+_SPACE_AFTER = re.compile(r"(?<=«)[ \t]+")
+
+
+def french_spacing(text: str) -> str:
+    """French typography: the space before ? ! : ; » and after « never breaks a line."""
+    return _SPACE_AFTER.sub(NBSP, _SPACE_BEFORE.sub(NBSP, text))
+
+
+def chat_text(messages: list[str], progress: str | None = None) -> str:
+    """One chat message as plain text (it is stored as shown): what answers the last message
+    (« C'est noté. »), then the progress line, then the next question."""
+    parts = [*messages[:-1], progress, *messages[-1:]] if progress else messages
+    return french_spacing("\n\n".join(p for p in parts if p))
+
+
 PROGRESS = "Question {index} sur {total}"
 
 RETRY_DEFAULT = "Je n'ai pas bien compris. Pouvez-vous répondre plus simplement ?"

@@ -65,7 +65,7 @@ def _summary(rubric: Rubric, state: ScreeningState, kind: Kind) -> str:
             continue
         record = state.answers.get(criterion.id)
         shown = (
-            "?"
+            "à vérifier"
             if record is None or record.value is None
             else display_value(rubric, criterion, record.value)
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from chatbot.rubric import Rubric
 from chatbot.rubric_checks import check
 
 SCHEMA_LINE = "# yaml-language-server: $schema=schema.json"
+SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,9 @@ def _read(path: Path) -> tuple[Rubric | None, list[RubricIssue]]:
     try:
         node, raw = _parse_yaml(text)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        # An unclosed quote is found at the end of the file: point at where it opened.
+        unclosed = "end of stream" in (exc.problem or "")
+        mark = (exc.context_mark if unclosed else None) or exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         return None, [
             RubricIssue(name, line, col, "", f"erreur de syntaxe YAML : {_yaml_problem(exc)}")
@@ -89,7 +93,7 @@ def _read(path: Path) -> tuple[Rubric | None, list[RubricIssue]]:
         return None, [RubricIssue(name, 1, 1, "", "le fichier est vide")]
     marks: dict[tuple, tuple[int, int]] = {}
     issues = [
-        RubricIssue(name, line, col, _dotted(p), msg)
+        RubricIssue(name, line, col, _dotted(p, raw), msg)
         for p, msg, (line, col) in _index(node, (), marks)
     ]
     if not isinstance(raw, dict):
@@ -100,7 +104,7 @@ def _read(path: Path) -> tuple[Rubric | None, list[RubricIssue]]:
 
     def issue(loc: tuple, message: str) -> RubricIssue:
         line, col = _nearest_mark(marks, loc)
-        return RubricIssue(name, line, col, _dotted(loc), message)
+        return RubricIssue(name, line, col, _dotted(loc, raw), message)
 
     rubric = None
     try:
@@ -153,15 +157,40 @@ def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
         loader.dispose()
 
 
+YAML_PROBLEMS = {
+    "mapping values are not allowed here": (
+        "deux-points inattendu : la ligne est trop décalée, ou un texte contient « : » "
+        "(mettez-le entre guillemets)"
+    ),
+    "could not find expected ':'": "il manque « : » après un nom de champ",
+    "found character '\\t' that cannot start any token": "tabulation interdite : indentez avec des espaces",
+    "expected <block end>, but found '-'": "tiret mal aligné : vérifiez l'indentation de la liste",
+    "expected <block end>, but found": (
+        "cette ligne n'est pas alignée sur les autres lignes du même bloc : vérifiez les espaces "
+        "en début de ligne"
+    ),
+    "did not find expected key": "ligne mal alignée : vérifiez les espaces en début de ligne",
+    "did not find expected '-' indicator": "tiret mal aligné : vérifiez l'indentation de la liste",
+    "found unexpected end of stream": "guillemet ouvert mais jamais fermé",
+    "found unknown escape character": "caractère « \\ » inattendu entre guillemets doubles",
+    "expected ',' or '}'": "il manque une virgule ou « } » dans { … }",
+    "expected ',' or ']'": "il manque une virgule ou « ] » dans [ … ]",
+    "found undefined tag handle": "le caractère « ! » ne peut pas commencer une valeur : mettez-la entre guillemets",
+    "found character '@' that cannot start any token": "« @ » ne peut pas commencer une valeur : mettez-la entre guillemets",
+    "found character '`' that cannot start any token": "« ` » ne peut pas commencer une valeur : mettez-la entre guillemets",
+    "expected alphabetic or numeric character": "« & » ou « * » ne peut pas commencer une valeur : mettez-la entre guillemets",
+    "expected a single document": "un seul document par fichier : retirez la ligne « --- »",
+}
+
+
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    """PyYAML's English message in plain French; never the English itself."""
     problem = (exc.problem or exc.context or "").strip()
-    known = {
-        "mapping values are not allowed here": "deux-points inattendu (mettez le texte entre guillemets)",
-        "could not find expected ':'": "il manque « : » après un nom de champ",
-        "found character '\\t' that cannot start any token": "tabulation interdite : indentez avec des espaces",
-        "expected <block end>, but found '-'": "tiret mal aligné : vérifiez l'indentation de la liste",
-    }
-    return next((fr for en, fr in known.items() if problem.startswith(en)), problem)
+    return next(
+        (fr for en, fr in YAML_PROBLEMS.items() if problem.startswith(en)),
+        "le texte n'a pas la forme attendue à cet endroit : vérifiez l'indentation, "
+        "les deux-points et les guillemets",
+    )
 
 
 def _index(node: yaml.Node, path: tuple, marks: dict) -> list[tuple[tuple, str, tuple[int, int]]]:
@@ -197,10 +226,18 @@ def _nearest_mark(marks: dict, loc: tuple) -> tuple[int, int]:
     return 1, 1
 
 
-def _dotted(loc: tuple) -> str:
-    out = ""
+def _dotted(loc: tuple, raw: Any = None) -> str:
+    """criteria[age].rule.min: list items are named by their `id` when they have one."""
+    out, current = "", raw
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int):
+            item = current[part] if isinstance(current, list) and part < len(current) else None
+            name = item.get("id") if isinstance(item, dict) else None
+            out += f"[{name}]" if isinstance(name, str) and SLUG.match(name) else f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+            item = current.get(part) if isinstance(current, dict) else None
+        current = item
     return out
 
 
@@ -265,7 +302,12 @@ def _message(error: dict, loc: tuple) -> str:
             ),
         )
     if kind in ("enum", "literal_error"):
-        return f"valeur « {value} » non reconnue ; valeurs possibles : {ctx.get('expected', '')}"
+        allowed = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        listed = ", ".join(f"« {a} »" for a in allowed[:-1])
+        listed = (
+            f"{listed} ou « {allowed[-1]} »" if listed else "".join(f"« {a} »" for a in allowed)
+        )
+        return f"valeur « {value} » non reconnue ; valeurs possibles : {listed}"
     if kind.startswith(("int_", "float_")):
         return f"nombre attendu, pas « {value} »"
     if kind.startswith("bool_"):

@@ -68,13 +68,14 @@ BUILTIN_SCALES: dict[str, list[ScaleLevel]] = {
             ],
         ),
     ),
-    # Common European Framework of Reference for languages.
+    # Common European Framework of Reference for languages, named in the candidate's words
+    # (the question offers « débutant, je me débrouille, courant, langue maternelle »).
     "cecrl": _scale(
-        ("a1", "A1 (débutant)", ["a1", "débutant", "quelques mots"]),
-        ("a2", "A2 (élémentaire)", ["a2", "élémentaire"]),
-        ("b1", "B1 (seuil)", ["b1", "intermédiaire", "je me débrouille"]),
-        ("b2", "B2 (avancé)", ["b2", "avancé", "courant"]),
-        ("c1", "C1 (autonome)", ["c1", "autonome"]),
-        ("c2", "C2 (maîtrise)", ["c2", "maîtrise", "langue maternelle", "bilingue"]),
+        ("a1", "Débutant", ["a1", "débutant", "quelques mots"]),
+        ("a2", "Quelques bases", ["a2", "élémentaire", "quelques bases"]),
+        ("b1", "Je me débrouille", ["b1", "intermédiaire", "je me débrouille", "seuil"]),
+        ("b2", "Courant", ["b2", "avancé", "courant"]),
+        ("c1", "Très à l'aise", ["c1", "autonome", "très à l'aise"]),
+        ("c2", "Langue maternelle", ["c2", "maîtrise", "langue maternelle", "bilingue"]),
     ),
 }

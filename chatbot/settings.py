@@ -6,6 +6,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from chatbot.resources import default_rubrics_dir
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_BYTES = 32
 
@@ -14,7 +16,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SCREENING_", env_file=".env", extra="ignore")
 
     data_dir: Path = Path("./data")
-    rubrics_dir: Path = PROJECT_ROOT / "rubrics"
+    # ./rubrics when the working directory has one, else the examples shipped in the package.
+    rubrics_dir: Path = Field(default_factory=default_rubrics_dir)
     # Never called DATABASE_URL: Chainlit would take it over for its own data layer.
     database_url: str | None = None
     secret_key: str | None = None

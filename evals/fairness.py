@@ -29,13 +29,15 @@ from functools import cache
 from pathlib import Path
 
 from chatbot.nlp import lemmas
+from chatbot.resources import EXAMPLE_RUBRICS
 from chatbot.rubric import DIMENSION_KINDS, Rubric
 from chatbot.settings import PROJECT_ROOT, get_settings
 from chatbot.text import fold
 from evals.personas import Persona, Run, load_personas, replay
+from evals.table import MODES, NO_MODEL, side_by_side
 
 PERSONAS_DIR = PROJECT_ROOT / "evals" / "personas"
-RUBRICS_DIR = PROJECT_ROOT / "rubrics"
+RUBRICS_DIR = EXAMPLE_RUBRICS  # the rubrics the personas were written for
 TYPO_SEEDS = (1, 2, 3)
 
 
@@ -522,45 +524,34 @@ def llm_conversation_factory():
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`--llm`: the LLM mode too (a model must be configured), side by side; `--json`."""
     argv = sys.argv[1:] if argv is None else argv
+    if "--llm" in argv and not get_settings().llm_enabled:
+        print(NO_MODEL, file=sys.stderr)
+        return 1
     rubrics, personas = load_all()
     report = {"offline": compare(rubrics, personas)}
-    llm_note = _llm_note()
-    if llm_note is None:
+    if "--llm" in argv:
         report["llm"] = compare(rubrics, personas, llm_conversation_factory())
     if "--json" in argv:
-        print(json.dumps({**report, "llm_note": llm_note}, ensure_ascii=False, indent=2))
+        print(json.dumps(report, ensure_ascii=False, indent=2))
         return 0
-    for mode, families in report.items():
-        print(f"Mode {mode} — {len(personas)} personas")
-        for family, stats in families.items():
-            print(
-                f"  {family}: {stats['pairs']} paires, {stats['differences']} avec écart"
-                + (
-                    f" ({stats['unchanged']} variantes identiques ignorées)"
-                    if stats["unchanged"]
-                    else ""
-                )
-            )
+    print(f"{len(personas)} personas : paires de variantes avec un écart de résultat")
+    families = report["offline"]
+    rows = [
+        [family, *(f"{r[family]['differences']} / {r[family]['pairs']}" for r in report.values())]
+        for family in families
+    ]
+    print(side_by_side(["", *(MODES[mode] for mode in report)], rows))
+    for mode, by_family in report.items():
+        for stats in by_family.values():
             for diff in stats["list"]:
                 print(
-                    f"    ÉCART {diff['persona']} {diff['item']}: "
+                    f"ÉCART ({MODES[mode]}) {diff['persona']} {diff['item']}: "
                     f"{diff['reference_value'] or '-'} ({diff['reference']}) -> "
                     f"{diff['variant_value'] or '-'} ({diff['variant']})"
                 )
-    if llm_note:
-        print(llm_note)
     return 0
-
-
-def _llm_note() -> str | None:
-    if not get_settings().llm_enabled:
-        return (
-            "Mode LLM : comparaison ignorée (aucun modèle configuré, SCREENING_LLM_BASE_URL vide)."
-        )
-    if llm_conversation_factory() is None:
-        return "Mode LLM : comparaison ignorée (fabrique de conversation LLM pas encore branchée)."
-    return None
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from chatbot.rubric import DIMENSION_KINDS, AnswerType, Rubric
 from chatbot.settings import PROJECT_ROOT, get_settings
 from evals.fairness import load_all
 from evals.personas import Extra, Persona, replay
+from evals.table import MODES, NO_MODEL, side_by_side
 
 ATTEMPTS_FILE = PROJECT_ROOT / "evals" / "robustness" / "attempts.yaml"
 
@@ -154,40 +155,44 @@ def run(
 
 
 def main(argv: list[str] | None = None) -> int:
+    """`--llm`: the LLM mode too (a model must be configured), side by side; `--json`."""
     argv = sys.argv[1:] if argv is None else argv
+    if "--llm" in argv and not get_settings().llm_enabled:
+        print(NO_MODEL, file=sys.stderr)
+        return 1
     rubrics, personas = load_all()
-    report = run(rubrics, personas, load_attempts())
-    note, llm_report = None, None
-    if get_settings().llm_enabled:
+    reports = {"offline": run(rubrics, personas, load_attempts())}
+    if "--llm" in argv:
         from evals.fairness import llm_conversation_factory
 
-        llm_report = run(rubrics, personas, load_attempts(), llm_conversation_factory())
-    else:
-        note = "Mode LLM : mesure ignorée (aucun modèle configuré, SCREENING_LLM_BASE_URL vide)."
+        reports["llm"] = run(rubrics, personas, load_attempts(), llm_conversation_factory())
     if "--json" in argv:
-        out = {"offline": report, "llm": llm_report, "llm_note": note}
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(json.dumps(reports, ensure_ascii=False, indent=2))
         return 0
-    print(
-        f"Mode offline — {report['attempts']} tentatives, {report['screenings']} entretiens : "
-        f"{report['outcome_changes']} résultats changés, "
-        f"{report['flagged']}/{report['screenings']} signalés"
-    )
-    if report["bases_flagged_without_attempt"]:
-        print(f"  ATTENTION signalés sans tentative : {report['bases_flagged_without_attempt']}")
-    for change in report["changed"]:
-        print(f"  CHANGÉ {change}")
-    for missed in report["not_flagged"]:
-        print(f"  NON SIGNALÉ {missed['attempt']} ({missed['placement']}, {missed['rubric']})")
-    for low in report["lowered"]:
-        print(f"  niveau plus bas (admis) {low}")
-    if llm_report is not None:
-        print(
-            f"Mode LLM — {llm_report['outcome_changes']} résultats changés, "
-            f"{llm_report['flagged']}/{llm_report['screenings']} signalés"
-        )
-    if note:
-        print(note)
+    rows = [
+        ["tentatives", *(r["attempts"] for r in reports.values())],
+        ["entretiens rejoués", *(r["screenings"] for r in reports.values())],
+        ["résultats changés", *(r["outcome_changes"] for r in reports.values())],
+        ["entretiens signalés", *(r["flagged"] for r in reports.values())],
+        ["niveaux plus bas (admis)", *(len(r["lowered"]) for r in reports.values())],
+        [
+            "signalés sans tentative",
+            *(len(r["bases_flagged_without_attempt"]) for r in reports.values()),
+        ],
+    ]
+    print(side_by_side(["", *(MODES[mode] for mode in reports)], rows))
+    for mode, report in reports.items():
+        where = f"({MODES[mode]})"
+        for name in report["bases_flagged_without_attempt"]:
+            print(f"ATTENTION {where} signalé sans tentative : {name}")
+        for change in report["changed"]:
+            print(f"CHANGÉ {where} {change}")
+        for missed in report["not_flagged"]:
+            print(
+                f"NON SIGNALÉ {where} {missed['attempt']} ({missed['placement']}, {missed['rubric']})"
+            )
+        for low in report["lowered"]:
+            print(f"niveau plus bas (admis) {where} {low}")
     return 0
 
 

@@ -24,6 +24,23 @@
       });
     });
   }
-  new MutationObserver(label).observe(document.documentElement, { childList: true, subtree: true });
+  // The message list scrolls: keyboard users reach it with Tab (WCAG 2.1.1), screen readers
+  // hear new messages (a log is a polite live region).
+  function conversation() {
+    var lists = [].filter.call(document.querySelectorAll(".overflow-y-auto"), function (el) {
+      return el.querySelector(".ai-message") && !el.querySelector(":scope .overflow-y-auto .ai-message");
+    });
+    lists.forEach(function (el) {
+      if (el.getAttribute("role") === "log") return;
+      el.setAttribute("role", "log");
+      el.setAttribute("aria-label", "Conversation");
+      el.setAttribute("tabindex", "0");
+    });
+  }
+  new MutationObserver(function () {
+    label();
+    conversation();
+  }).observe(document.documentElement, { childList: true, subtree: true });
   label();
+  conversation();
 })();

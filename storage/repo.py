@@ -160,6 +160,17 @@ def record_decline(db: Session, screening_id: int, *, now: dt.datetime | None = 
     return screening
 
 
+def reopen_declined(db: Session, screening_id: int, *, now: dt.datetime | None = None) -> Screening:
+    """A candidate who declined opens the link again: the same screening asks for consent anew
+    (`declined_at` keeps the earlier refusal)."""
+    screening = get_screening(db, screening_id)
+    screening.status = ScreeningStatus.invited
+    screening.updated_at = now or utcnow()
+    db.add(screening)
+    db.commit()
+    return screening
+
+
 def save_state(
     db: Session,
     screening_id: int,

@@ -222,6 +222,9 @@ def test_statistics_page_draws_svg_charts(client, db):
     page = client.get(f"/conseiller/formations/{RUBRIC.id}/statistiques")
     assert page.status_code == 200
     assert page.text.count("<svg") >= 3
+    # every chart has its data as a table too (RGAA 1.8)
+    assert page.text.count("<svg") == page.text.count("Voir les données du graphique")
+    assert '<th scope="row">Terminés</th><td class="num">3</td>' in page.text
     stats = client.get(f"/api/trainings/{RUBRIC.id}/statistics").json()
     assert (stats["invitations"], stats["completions"]) == (4, 3)
     assert sum(stats["levels"][RUBRIC.dimensions[0].id].values()) == 3

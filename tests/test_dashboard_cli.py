@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
-from dashboard_support import RUBRIC, SESSION, store_screening
+from dashboard_support import RUBRIC, RUBRICS, SESSION, store_screening
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -47,13 +48,26 @@ def test_counsellors_add_prompts_twice_and_refuses_short_passwords(env):
     asked = runner.invoke(
         cli.app,
         ["counsellors", "add", "a@ft.fr"],
-        input="un bon mot de passe\nun bon mot de passe\n",
+        input="un bon mot de passe\nun bon mot de pase\nun bon mot de passe\nun bon mot de passe\n",
     )
     assert asked.exit_code == 0, asked.output
+    assert asked.output.index("12 caractères") < asked.output.index("Mot de passe")
+    assert "Retapez le mot de passe" in asked.output and "différentes" in asked.output
+    assert not re.search(r"\b(Repeat|confirmation|Error)\b", asked.output)
     short = runner.invoke(
         cli.app, ["counsellors", "add", "b@ft.fr", "--password-stdin"], input="court\n"
     )
     assert short.exit_code == 1 and "12 caractères" in short.output
+
+
+def test_invite_names_the_valid_trainings_and_sessions(env):
+    training = runner.invoke(cli.app, ["invite", "FT-1", "soudure"])
+    assert training.exit_code == 1
+    assert "Formation inconnue : « soudure »" in training.output
+    assert all(rubric_id in training.output for rubric_id in RUBRICS)
+    session = runner.invoke(cli.app, ["invite", "FT-1", RUBRIC.id, "--session", "reims-2030"])
+    assert session.exit_code == 1 and "Session inconnue" in session.output
+    assert all(s.id in session.output for s in RUBRIC.training.sessions)
 
 
 def test_erase_and_export_candidate(env):

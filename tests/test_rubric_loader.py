@@ -1,5 +1,6 @@
 """Every validation rule has a failing input whose message names the file, the line and the field."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -59,14 +60,14 @@ def test_unknown_key_suggests_the_right_one(tmp_path):
     path = broken(
         tmp_path, "    question: Quel âge avez-vous ?", "    quesiton: Quel âge avez-vous ?"
     )
-    issue = single_issue(path, "criteria[0].quesiton", "champ inconnu « quesiton »")
+    issue = single_issue(path, "criteria[age].quesiton", "champ inconnu « quesiton »")
     assert "question" in issue.message.split("dire")[1]
     assert issue.line == line_of(path, "quesiton")
 
 
 def test_missing_field(tmp_path):
     path = broken(tmp_path, "    label: Âge d'au moins 17 ans\n", "")
-    issue = single_issue(path, "criteria[0].label", "manquant")
+    issue = single_issue(path, "criteria[age].label", "manquant")
     assert issue.line == line_of(path, "- id: age")
 
 
@@ -78,7 +79,7 @@ def test_duplicated_criterion_id(tmp_path):
 
 def test_duplicated_session_id(tmp_path):
     path = broken(tmp_path, "id: reims-2027-09", "id: reims-2027-01")
-    single_issue(path, "sessions[1].id", "déjà utilisé")
+    single_issue(path, "sessions[reims-2027-01].id", "déjà utilisé")
 
 
 def test_yaml_syntax_error(tmp_path):
@@ -105,7 +106,7 @@ def test_level_gap(tmp_path):
         "      - level: 3\n        descriptor: Envie précise",
         "      - level: 4\n        descriptor: Envie précise",
     )
-    issue = single_issue(path, "criteria[11].levels", "il manque le niveau 3")
+    issue = single_issue(path, "criteria[envie-metier].levels", "il manque le niveau 3")
     assert issue.line == line_of(path, "id: envie-metier") + 6
 
 
@@ -123,7 +124,7 @@ def test_levels_out_of_order(tmp_path):
         ),
         encoding="utf-8",
     )
-    single_issue(path, "criteria[11].levels", "dans l'ordre")
+    single_issue(path, "criteria[envie-metier].levels", "dans l'ordre")
 
 
 def test_dimension_needs_two_levels(tmp_path):
@@ -132,7 +133,7 @@ def test_dimension_needs_two_levels(tmp_path):
     end = text.index("  - id: connaissance-metier")
     path = tmp_path / "un-niveau.yaml"
     path.write_text(text[:start] + "\n" + text[end:], encoding="utf-8")
-    single_issue(path, "criteria[11].levels", "au moins deux niveaux")
+    single_issue(path, "criteria[envie-metier].levels", "au moins deux niveaux")
 
 
 def test_levels_on_a_closed_criterion(tmp_path):
@@ -141,28 +142,28 @@ def test_levels_on_a_closed_criterion(tmp_path):
         "    rule: {min: 17}\n",
         "    rule: {min: 17}\n    levels:\n      - {level: 0, descriptor: x, indicators: [y]}\n",
     )
-    single_issue(path, "criteria[0].levels", "seuls les critères de motivation")
+    single_issue(path, "criteria[age].levels", "seuls les critères de motivation")
 
 
 def test_rule_not_suited_to_answer_type(tmp_path):
     path = broken(tmp_path, "    rule: {min: 17}", "    rule: {equals: true}")
-    issue = single_issue(path, "criteria[0].rule.equals", "ne convient pas")
+    issue = single_issue(path, "criteria[age].rule.equals", "ne convient pas")
     assert issue.line == line_of(path, "rule: {equals: true}")
 
 
 def test_rule_number_expected(tmp_path):
     path = broken(tmp_path, "    rule: {min: 17}", "    rule: {min: dix-sept}")
-    single_issue(path, "criteria[0].rule.min", "attend un nombre")
+    single_issue(path, "criteria[age].rule.min", "attend un nombre")
 
 
 def test_empty_rule(tmp_path):
     path = broken(tmp_path, "    rule: {min: 17}", "    rule: {}")
-    single_issue(path, "criteria[0].rule", "vide")
+    single_issue(path, "criteria[age].rule", "vide")
 
 
 def test_prerequisite_without_rule(tmp_path):
     path = broken(tmp_path, "    rule: {min: 17}\n", "")
-    single_issue(path, "criteria[0].rule", "doit avoir une règle")
+    single_issue(path, "criteria[age].rule", "doit avoir une règle")
 
 
 def test_dimension_with_rule_or_closed_answer(tmp_path):
@@ -172,29 +173,31 @@ def test_dimension_with_rule_or_closed_answer(tmp_path):
         "    rule: {equals: true}\n    answer: {type: yes_no}\n"
         "    question: Qu'est-ce qui vous donne envie",
     )
-    issues = [i for i in check_file(path) if i.path.startswith("criteria[11]")]
+    issues = [i for i in check_file(path) if i.path.startswith("criteria[envie-metier]")]
     assert any("texte libre" in i.message for i in issues)
     assert any("pas de règle" in i.message for i in issues)
 
 
 def test_level_outside_scale(tmp_path):
     path = broken(tmp_path, "rule: {min: b1}", "rule: {min: b9}")
-    single_issue(path, "criteria[3].rule.min", "n'est pas dans l'échelle « cecrl »")
+    single_issue(path, "criteria[niveau-francais].rule.min", "n'est pas dans l'échelle « cecrl »")
 
 
 def test_unknown_scale(tmp_path):
     path = broken(tmp_path, "scale: cecrl}", "scale: langues}")
-    single_issue(path, "criteria[3].answer.scale", "l'échelle « langues » n'existe pas")
+    single_issue(
+        path, "criteria[niveau-francais].answer.scale", "l'échelle « langues » n'existe pas"
+    )
 
 
 def test_level_answer_without_scale(tmp_path):
     path = broken(tmp_path, "{type: level, scale: cecrl}", "{type: level}")
-    single_issue(path, "criteria[3].answer", "doit nommer son échelle")
+    single_issue(path, "criteria[niveau-francais].answer", "doit nommer son échelle")
 
 
 def test_option_referenced_by_rule_exists(tmp_path):
     path = broken(tmp_path, "rule: {none_of: [aucun]}", "rule: {none_of: [aucune]}")
-    single_issue(path, "criteria[9].rule.none_of", "l'option « aucune » n'existe pas")
+    single_issue(path, "criteria[transport].rule.none_of", "l'option « aucune » n'existe pas")
 
 
 def test_choice_without_options(tmp_path):
@@ -204,28 +207,28 @@ def test_choice_without_options(tmp_path):
         "  - id: certificat",
         "    answer: {type: choice}\n    blocking: true\n\n  - id: certificat",
     )
-    single_issue(path, "criteria[1].answer", "doit lister ses options")
+    single_issue(path, "criteria[vaccins].answer", "doit lister ses options")
 
 
 def test_duplicated_option(tmp_path):
     path = broken(tmp_path, "        - id: a-pied", "        - id: voiture")
-    single_issue(path, "answer.options[3].id", "déjà utilisé")
+    single_issue(path, "answer.options[voiture].id", "déjà utilisé")
 
 
 def test_number_bounds_inverted(tmp_path):
     path = broken(tmp_path, "min: 14, max: 80", "min: 80, max: 14")
-    single_issue(path, "criteria[0].answer.min", "plus grande")
+    single_issue(path, "criteria[age].answer.min", "plus grande")
 
 
 def test_session_dates_ordered(tmp_path):
     path = broken(tmp_path, "end: 2027-12-10", "end: 2026-12-10")
-    issue = single_issue(path, "sessions[0].end", "avant ou le jour de son début")
+    issue = single_issue(path, "sessions[reims-2027-01].end", "avant ou le jour de son début")
     assert issue.line == line_of(path, "end: 2026-12-10")
 
 
 def test_bad_date(tmp_path):
     path = broken(tmp_path, "start: 2027-01-04", "start: 4 janvier")
-    single_issue(path, "sessions[0].start", "AAAA-MM-JJ")
+    single_issue(path, "sessions[reims-2027-01].start", "AAAA-MM-JJ")
 
 
 def test_weights_sum_to_100(tmp_path):
@@ -243,9 +246,31 @@ def test_weight_for_missing_kind(tmp_path):
     single_issue(path, "weights.mobility", "aucun critère")
 
 
-def test_bad_enum_value(tmp_path):
+def test_bad_enum_value_lists_the_allowed_ones_in_french(tmp_path):
     path = broken(tmp_path, "    kind: prerequisite", "    kind: prerequis")
-    single_issue(path, "criteria[0].kind", "valeurs possibles")
+    issue = single_issue(path, "criteria[age].kind", "valeurs possibles")
+    assert issue.message.endswith("« motivation » ou « readiness »")
+    assert " or " not in issue.message
+
+
+ENGLISH = re.compile(r"\b(expected|found|while|block|mapping|scalar|could not|stream)\b")
+
+
+def test_every_indentation_slip_gets_a_french_message_at_its_line(tmp_path):
+    """Sweep: each line of a real rubric shifted one space left or right."""
+    lines = BASE.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "decalee.yaml"
+    for number, line in enumerate(lines):
+        if not line.strip() or line.startswith("#"):
+            continue
+        for shifted in (" " + line, line[1:] if line.startswith(" ") else None):
+            if shifted is None:
+                continue
+            path.write_text("\n".join([*lines[:number], shifted, *lines[number + 1 :]]) + "\n")
+            issues = check_file(path)
+            for issue in issues:
+                assert not ENGLISH.search(issue.message), (number + 1, shifted, str(issue))
+                assert "[" not in issue.path or not re.search(r"criteria\[\d", issue.path)
 
 
 def test_bad_slug_and_rome(tmp_path):
@@ -273,7 +298,7 @@ def test_forbidden_question(tmp_path, question, ground):
     path = broken(
         tmp_path, "question: Avez-vous le permis de conduire B ?", f"question: {question}"
     )
-    issue = single_issue(path, "criteria[10].question", ground)
+    issue = single_issue(path, "criteria[permis-b].question", ground)
     assert issue.line == line_of(path, question)
 
 
@@ -283,7 +308,7 @@ def test_forbidden_option_and_justification(tmp_path):
         "label: Je n'ai pas encore de solution",
         "label: Je dois d'abord trouver un mode de garde",
     )
-    single_issue(path, "answer.options[4]", "situation de famille")
+    single_issue(path, "answer.options[aucun]", "situation de famille")
     justified = broken(
         tmp_path,
         "    label: Permis B\n    question: Avez-vous le permis de conduire B ?",

@@ -205,6 +205,17 @@ def test_declining_keeps_only_the_refusal(env):
     assert stored.state_json is None and _turns(opening.screening_id) == []
 
 
+def test_a_candidate_who_declined_and_opens_the_link_again_keeps_one_screening(env):
+    first = screenings.open_screening(SOUDEUR)
+    screenings.decline(first.screening_id)
+    again = screenings.open_screening(SOUDEUR)
+    assert again.screening_id == first.screening_id
+    assert again.status == ScreeningStatus.invited  # asked for consent anew
+    assert _screening(first.screening_id).declined_at is not None
+    _, link_id = screenings.invite(SOUDEUR)
+    assert link_id == first.screening_id
+
+
 def test_every_turn_is_stored_scrubbed_and_the_reply_is_restored_only_for_display(env):
     opening = screenings.open_screening(SOUDEUR)
     scrubber = DigitsScrubber()
@@ -219,7 +230,10 @@ def test_every_turn_is_stored_scrubbed_and_the_reply_is_restored_only_for_displa
     assert "06 12" not in json.dumps(_screening(opening.screening_id).state_json)
     assert reply.criterion_id == "niveau-francais"
     assert turns[2][1] == screenings.render(reply)
-    assert turns[2][1].startswith("*Question 2 sur 14*")
+    acknowledgement, progress, question = turns[2][1].split("\n\n")
+    assert acknowledgement in [messages.french_spacing(a) for a in messages.ACK]
+    assert progress == "Question 2 sur 14" and "*" not in turns[2][1]
+    assert "\u00a0?" in question and " ?" not in question and " :" not in question
     stored = _screening(opening.screening_id)
     assert stored.status == ScreeningStatus.in_progress
     assert stored.pending_criterion_id == "niveau-francais"
@@ -227,7 +241,7 @@ def test_every_turn_is_stored_scrubbed_and_the_reply_is_restored_only_for_displa
 
 SOUDEUR_ANSWERS = [
     "Oui",
-    "B1 (seuil)",
+    "Je me débrouille",
     "CAP ou BEP (niveau 3)",
     "Oui",
     "Oui",

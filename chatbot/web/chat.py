@@ -1,6 +1,6 @@
 """Chainlit handlers for the candidate chat: invitation, consent, questions with buttons, resume.
 
-Importing this module registers the handlers (app.py does it). Work that touches the database or
+Importing this module registers the handlers (chatbot/web/server.py does it). Work that touches the database or
 parses text runs in worker threads (`asyncio.to_thread`) so one slow turn never blocks the others.
 Any exception is logged and the candidate sees a short French apology, never a stack trace.
 """

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from chatbot.conversation import Conversation
 from chatbot.engine import Reply, ScreeningState
 from chatbot.llm import prompts_hash
+from chatbot.messages import chat_text
 from chatbot.modes import make_conversation, resume_conversation
 from chatbot.ranking import ranking_score
 from chatbot.rubric import Rubric
@@ -127,7 +128,12 @@ def open_screening(invitation: Invitation) -> Opening:
 
 
 def _open_or_create(db: Session, invitation: Invitation, rubric: Rubric) -> Screening:
-    found = repo.find_open_screening(db, invitation.candidate_ref, rubric.id, invitation.session_id)
+    """The open screening; else the declined one, asked again (one row per candidate); else new."""
+    ref, session_id = invitation.candidate_ref, invitation.session_id
+    found = repo.find_open_screening(db, ref, rubric.id, session_id)
+    latest = found or repo.latest_screening(db, ref, rubric.id, session_id)
+    if found is None and latest is not None and latest.status == ScreeningStatus.declined:
+        found = repo.reopen_declined(db, latest.id)
     return found or repo.create_screening(
         db,
         invitation.candidate_ref,
@@ -224,6 +230,5 @@ def _store_unhandled(screening_id: int, conversation: Conversation, text: str, p
 
 
 def render(reply: Reply) -> str:
-    """One chat message: the progress line, then the assistant's sentences."""
-    parts = [f"*{reply.progress}*"] if reply.progress else []
-    return "\n\n".join([*parts, *reply.messages])
+    """One chat message, as the candidate sees it and as it is stored."""
+    return chat_text(reply.messages, reply.progress)

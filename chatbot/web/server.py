@@ -1,8 +1,9 @@
 """The one ASGI app: /healthz, the counsellor dashboard (/conseiller/, /api/), the chat at /.
 
 Chainlit reads its settings (.chainlit/config.toml, chainlit_fr-FR.md, public/) from
-CHAINLIT_APP_ROOT at import time, so that variable is set to the project root before the first
-import of chainlit. Chainlit is mounted last: its catch-all route would hide any later route.
+CHAINLIT_APP_ROOT at import time, so that variable is set before the first import of chainlit, to
+a copy of the shipped files in the data directory (chatbot/resources.py). Chainlit is mounted
+last: its catch-all route would hide any later route.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import asyncio
 import logging
 import os
 from contextlib import asynccontextmanager
+from pathlib import Path
 from urllib.parse import urlparse
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
-from chatbot.settings import PROJECT_ROOT, Settings, get_settings
+from chatbot.resources import chainlit_root
+from chatbot.settings import Settings, get_settings
 from chatbot.web import security
 
 log = logging.getLogger(__name__)
@@ -43,20 +46,18 @@ def socket_origin_check(origins: list[str]):
     return allowed
 
 
-def _chainlit_app(origins: list[str]):
-    os.environ.setdefault("CHAINLIT_APP_ROOT", str(PROJECT_ROOT))
-    from chainlit.config import config, load_module
+def _chainlit_app(origins: list[str], data_dir: Path):
+    os.environ.setdefault("CHAINLIT_APP_ROOT", str(chainlit_root(data_dir)))
+    from chainlit.config import config
 
     config.project.allow_origins = origins  # read when chainlit.server is first imported
     from chainlit.server import app, sio
 
+    import chatbot.web.chat  # noqa: F401  (importing registers the chat's handlers)
     from chatbot.web.chat_guard import guard_socket
 
     sio.eio.cors_allowed_origins = socket_origin_check(origins)
     sio.eio.max_http_buffer_size = security.MAX_BODY_BYTES
-    if not config.code.on_chat_start:
-        config.run.module_name = str(PROJECT_ROOT / "app.py")
-        load_module(config.run.module_name)
     if not getattr(sio, "guarded", False):  # once per process: tests build several apps
         guard_socket(sio)
         sio.guarded = True
@@ -142,7 +143,7 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         """Unknown counsellor paths end here, not in the chat's catch-all page."""
         return JSONResponse({"detail": "introuvable"}, status_code=404)
 
-    chat = _chainlit_app(origins)
+    chat = _chainlit_app(origins, settings.data_dir)
 
     @app.get("/", include_in_schema=False)
     async def chat_page():

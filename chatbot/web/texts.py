@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from chatbot.messages import french_spacing
+
 ACCEPT = "J'accepte"
 DECLINE = "Je refuse"
 
@@ -35,6 +37,10 @@ ALREADY_COMPLETED = (
 APOLOGY = (
     "Désolé, un problème technique est survenu. Votre réponse est bien enregistrée ; "
     "vous pouvez réessayer dans un instant."
+)
+CONSENT, CONSENT_FIRST, DECLINED, ACCEPTED, WELCOME_BACK, ALREADY_COMPLETED, APOLOGY = map(
+    french_spacing,
+    (CONSENT, CONSENT_FIRST, DECLINED, ACCEPTED, WELCOME_BACK, ALREADY_COMPLETED, APOLOGY),
 )
 
 YOU = "Vous"

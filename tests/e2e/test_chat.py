@@ -6,18 +6,21 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from chatbot import messages
+from chatbot.scales import BUILTIN_SCALES
 from chatbot.web import texts
 from storage import repo
 from storage.db import make_engine, session_scope
 from storage.models import Role, Screening, ScreeningStatus
 
+from .axe import serious
 from .conftest import ARTIFACTS
 
 TOTAL = 14
 # (answer, how): "button" clicks the answer button, "type" writes it in the message box.
 SOUDEUR = [
     ("Oui", "button"),
-    ("B1 (seuil)", "button"),
+    ("Je me débrouille", "button"),
     ("CAP ou BEP (niveau 3)", "button"),
     ("oui", "type"),  # typing works on a question that has buttons
     ("Oui", "button"),
@@ -100,22 +103,49 @@ def _assert_buttons_have_names(page: Page) -> None:
     assert unnamed == []
 
 
+def _assistant_texts(page: Page) -> list[str]:
+    return page.locator(".ai-message .message-content").all_inner_texts()
+
+
+def _assert_french_typography(page: Page) -> None:
+    """No breakable space before ? ! : ; » or after «, no markdown left as text."""
+    for text in _assistant_texts(page):
+        assert not re.search(r"[ \t][?!:;»]|«[ \t]", text), text
+        assert not re.search(r"\*\w", text), text
+
+
 def test_a_candidate_completes_the_rubric_and_the_result_is_stored(server, new_page):
     page = new_page()
     page.goto(server.invite("E2E-COMPLET", "soudeur"))
     expect(page.get_by_text("assistant automatique").first).to_be_visible()
     expect(page.get_by_text("Qui décide ?")).to_be_visible()
     _shot(page, "1-consent")
+    assert serious(page) == []
     _accept(page)
     _assert_buttons_have_names(page)
+    assert serious(page) == []  # a question without buttons: the message list is focusable
     for index, (text, how) in enumerate(SOUDEUR):
+        if index == 1:  # the French level, offered in the candidate's words, as buttons
+            labels = [level.label for level in BUILTIN_SCALES["cecrl"]]
+            for label in labels:
+                expect(_answer_button(page, label)).to_be_visible()
+            assert not any(re.match(r"[ABC][12]\b", label) for label in labels)
+            assert serious(page) == []
         _answer(page, index, text, how)
+        if index == 1:  # "C'est noté." answers the last question, before the next one's header
+            said = _progress(page, 3).locator("xpath=..").inner_text().split("\n")
+            assert said[0] in [messages.french_spacing(a) for a in messages.ACK], said
         if index == 6:
             _shot(page, "2-question-8")
     _shot(page, "3-recap")
+    recap = page.get_by_text("Voici le résumé de vos réponses").last.locator("xpath=..")
+    expect(recap).to_contain_text("Je me débrouille")
+    assert serious(page) == []
     _answer_button(page, RECAP_YES).click()
     expect(page.get_by_text("c'est terminé", exact=False).last).to_be_visible()
     _shot(page, "4-done")
+    assert serious(page) == []
+    _assert_french_typography(page)
 
     screening, turns = _screening(server, "E2E-COMPLET")
     assert screening.status == ScreeningStatus.completed
@@ -123,7 +153,7 @@ def test_a_candidate_completes_the_rubric_and_the_result_is_stored(server, new_p
     verdicts = {c["criterion_id"]: c["verdict"] for c in screening.result_json["criteria"]}
     assert verdicts["calcul"] == verdicts["permis"] == verdicts["temps-trajet"] == "met"
     candidate_said = [t.text for t in turns if t.role == Role.candidate]
-    assert candidate_said[:2] == ["Oui", "B1 (seuil)"] and "50 km" in candidate_said
+    assert candidate_said[:2] == ["Oui", "Je me débrouille"] and "50 km" in candidate_said
     assert len(candidate_said) == TOTAL + 1  # every answer and the recap confirmation
 
 
@@ -140,7 +170,7 @@ def test_leaving_half_way_and_coming_back_resumes_at_the_pending_question(server
     again.goto(link)
     expect(again.get_by_text(texts.WELCOME_BACK)).to_be_visible()
     expect(again.get_by_text("Savez-vous faire des calculs simples").first).to_be_visible()
-    expect(again.get_by_text("B1 (seuil)").first).to_be_visible()  # the candidate's own answer
+    expect(again.get_by_text("Je me débrouille").first).to_be_visible()  # the candidate's answer
     expect(_progress(again, 6)).to_be_visible()
     expect(again.get_by_text(texts.ACCEPT, exact=True)).to_have_count(0)  # no consent again
     _shot(again, "5-resumed")

@@ -44,15 +44,16 @@ def parse_after(result: ScreeningResult, target_id: str, after: str) -> Verdict 
     """The new verdict (criterion) or level (dimension) from a form value; ValueError if the
     target or the value does not fit."""
     if any(c.criterion_id == target_id for c in result.criteria):
+        if after not in Verdict.__members__:
+            raise ValueError("Choisissez un verdict dans la liste.")
         return Verdict(after)
     if any(d.criterion_id == target_id for d in result.dimensions):
         if after in ("", "aucun"):
             return None
-        level = int(after)
-        if not 0 <= level <= result.dimension(target_id).max_level:
-            raise ValueError("niveau hors de l'échelle")
-        return level
-    raise ValueError("critère inconnu")
+        if not after.isdigit() or int(after) > result.dimension(target_id).max_level:
+            raise ValueError("Ce niveau n'existe pas pour ce critère.")
+        return int(after)
+    raise ValueError("Ce critère n'existe pas dans ce questionnaire.")
 
 
 def override(
@@ -68,9 +69,9 @@ def override(
     detail = detail_or_404(db, screening_id)
     result = result_of(detail)
     if result is None:
-        raise ValueError("pas encore de résultat à corriger")
+        raise ValueError("Pas encore de résultat à corriger : le questionnaire n'est pas terminé.")
     if not reason.strip():
-        raise ValueError("la raison est obligatoire")
+        raise ValueError("Écrivez la raison de la correction : elle est obligatoire.")
     after = parse_after(result, target_id, after_text)
     changed = result.model_copy(deep=True)
     if isinstance(after, Verdict):

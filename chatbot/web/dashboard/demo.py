@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from chatbot.answers import format_date, verdict_for
+from chatbot.engine import AnswerRecord, ScreeningState, session_end, session_start
 from chatbot.ranking import ranking_score
-from chatbot.results import CriterionResult, DimensionScore, Flag, Method, ScreeningResult, Verdict
+from chatbot.report import build_result
+from chatbot.results import DimensionScore, Flag, Method, ScreeningResult, Verdict
 from chatbot.rubric import AnswerType, Kind, Rubric
 from storage import repo
 from storage.models import (
@@ -36,23 +39,11 @@ STATUSES = [
     (ScreeningStatus.declined, 5),
     (ScreeningStatus.consented, 3),
 ]
-VERDICTS = [(Verdict.met, 78), (Verdict.not_met, 10), (Verdict.unclear, 12)]
-EVIDENCE = {
-    AnswerType.yes_no: ["oui", "oui bien sûr", "oui je l'ai", "je crois que oui"],
-    AnswerType.number: ["j'ai 24 ans", "environ 30", "45 minutes à peu près", "19"],
-    AnswerType.date: ["dès le mois prochain", "à partir du 1er septembre", "tout de suite"],
-    AnswerType.duration: ["une demi-heure en bus", "20 minutes", "presque une heure"],
-    AnswerType.free_text: ["je préfère en parler avec ma conseillère"],
-}
-MOTIVATION_QUOTES = [
-    "j'ai gardé ma grand-mère pendant deux ans et j'ai aimé m'occuper d'elle",
-    "je veux un métier utile où on aide les gens",
-    "j'ai fait un stage de trois semaines en EHPAD",
-    "c'est surtout pour trouver du travail vite",
-    "j'ai regardé des vidéos sur le métier et parlé avec une amie soudeuse",
-]
-MOBILITY = ["permis B et voiture", "bus et tram, 40 minutes", "à pied, 15 minutes", "pas de moyen"]
-AVAILABILITY = ["disponible à temps plein", "disponible sauf le mercredi", "disponible en octobre"]
+UNCLEAR_SHARE = 0.08
+MET_SHARE = {True: 0.94, False: 0.8}  # blocking criteria are met more often
+UNCLEAR_WORDS = ["je ne sais pas trop", "bof", "ça dépend", "euh je verrai"]
+DATE_WORDS = ["tout de suite", "dès que possible", "à partir du {date}", "le {date}"]
+FREE_WORDS = ["je préfère en parler avec ma conseillère", "c'est compliqué à expliquer"]
 
 
 def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
@@ -61,61 +52,97 @@ def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
 
 
 def fake_result(rubric: Rubric, rng: random.Random, session_id: str | None) -> ScreeningResult:
-    criteria = []
-    for c in rubric.closed_criteria:
-        verdict = (
-            _pick(rng, VERDICTS)
-            if not c.blocking
-            else _pick(rng, [(Verdict.met, 92), (Verdict.not_met, 4), (Verdict.unclear, 4)])
-        )
-        quotes = EVIDENCE.get(c.answer.type, ["c'est bon pour moi", "ça ira"])
-        if verdict != Verdict.met:
-            quotes = ["non pas encore", "pas vraiment", "je ne sais pas trop"]
-        criteria.append(
-            CriterionResult(
-                criterion_id=c.id,
-                kind=c.kind,
-                label=c.label,
-                blocking=c.blocking,
-                verdict=verdict,
-                value=verdict == Verdict.met if c.answer.type == AnswerType.yes_no else None,
-                evidence=rng.choice(quotes),
-                method=_pick(rng, [(Method.offline, 80), (Method.llm, 20)]),
-                confidence=round(rng.uniform(0.5, 1.0), 2),
-            )
-        )
-    dimensions = [_fake_dimension(c, rng) for c in rubric.dimensions]
-    flags = [Flag.unclear_answers] if any(c.verdict == Verdict.unclear for c in criteria) else []
+    """A result built the way a real screening builds it (`report.build_result`), from answers
+    a candidate could give: option and level ids, dates, durations, with their own words."""
+    state = ScreeningState(
+        rubric_id=rubric.id, rubric_version=rubric.version, session_id=session_id, phase="done"
+    )
+    for criterion in rubric.closed_criteria:
+        state.answers[criterion.id] = _fake_answer(rubric, state, criterion, rng)
+    if any(a.verdict == Verdict.unclear for a in state.answers.values()):
+        state.flags.append(Flag.unclear_answers)
     if rng.random() < 0.03:
-        flags.append(Flag.handoff_requested)
-    return ScreeningResult(
-        rubric_id=rubric.id,
-        rubric_version=rubric.version,
-        session_id=session_id,
-        complete=True,
-        criteria=criteria,
-        dimensions=dimensions,
-        mobility=rng.choice(MOBILITY),
-        availability=rng.choice(AVAILABILITY),
-        flags=flags,
+        state.flags.append(Flag.handoff_requested)
+    dimensions = {c.id: _fake_dimension(c, rng) for c in rubric.dimensions}
+    return build_result(rubric, state, dimensions)
+
+
+def _fake_answer(rubric: Rubric, state: ScreeningState, criterion, rng) -> AnswerRecord:
+    method = _pick(rng, [(Method.offline, 80), (Method.llm, 20)])
+    confidence = round(rng.uniform(0.5, 1.0), 2)
+    if rng.random() < UNCLEAR_SHARE:
+        return AnswerRecord(
+            verdict=Verdict.unclear,
+            evidence=rng.choice(UNCLEAR_WORDS),
+            method=method,
+            confidence=confidence,
+            note="réponse pas claire",
+        )
+    wanted = Verdict.met if rng.random() < MET_SHARE[criterion.blocking] else Verdict.not_met
+    start, end = session_start(rubric, state), session_end(rubric, state)
+    today = start - dt.timedelta(days=60)
+    for _ in range(20):  # a value with the wanted verdict, when the answer's range has one
+        value, words = _fake_value(rubric, criterion, rng, start)
+        verdict = verdict_for(
+            criterion, value, rubric=rubric, session_start=start, session_end=end, today=today
+        )
+        if verdict == wanted:
+            break
+    return AnswerRecord(
+        value=value, evidence=words, verdict=verdict, method=method, confidence=confidence
     )
 
 
+def _fake_value(rubric: Rubric, criterion, rng: random.Random, start: dt.date) -> tuple[Any, str]:
+    """A parsed value and the candidate's words for it."""
+    answer = criterion.answer
+    match answer.type:
+        case AnswerType.yes_no:
+            value = rng.random() < 0.5
+            return value, rng.choice(["oui", "oui bien sûr", "oui j'ai"] if value else ["non"])
+        case AnswerType.number:
+            low, high = int(answer.min or 0), int(answer.max or 100)
+            value = rng.randint(max(low, 16), min(high, 60))
+            return value, f"{value} {answer.unit or ''}".strip()
+        case AnswerType.duration:
+            value = rng.choice([10, 15, 20, 25, 30, 40, 45, 60, 75, 90])
+            return value, rng.choice([f"{value} minutes", f"à peu près {value} min"])
+        case AnswerType.date:
+            value = start + dt.timedelta(days=rng.randint(-120, 40))
+            return value, rng.choice(DATE_WORDS).format(date=format_date(value))
+        case AnswerType.choice | AnswerType.multi_choice:
+            picked = rng.sample(answer.options, k=1 if answer.type == AnswerType.choice else 2)
+            words = " et ".join(rng.choice([o.label.lower(), *o.synonyms]) for o in picked)
+            ids = [o.id for o in picked]
+            return (ids if answer.type == AnswerType.multi_choice else ids[0]), words
+        case AnswerType.level:
+            level = rng.choice(rubric.scale(answer.scale))
+            return level.id, rng.choice([level.label.lower(), *level.synonyms])
+    words = rng.choice(FREE_WORDS)
+    return words, words
+
+
 def _fake_dimension(criterion, rng: random.Random) -> DimensionScore:
+    """A level with the rubric's own descriptor and quotes made of its indicators."""
     top = max(level.level for level in criterion.levels)
     level = rng.choices(range(top + 1), weights=[1] + [3] * top)[0]
-    evidence = rng.sample(MOTIVATION_QUOTES, k=min(level, 2))
+    anchor = next(a for a in criterion.levels if a.level == level)
+    indicators = rng.sample(anchor.indicators, k=min(2, len(anchor.indicators)))
+    evidence = [f"{rng.choice(OPENINGS)} {indicator}" for indicator in indicators]
+    found = ", ".join(f"« {i} »" for i in indicators)
     return DimensionScore(
         criterion_id=criterion.id,
         kind=criterion.kind,
         label=criterion.label,
         level=level,
         max_level=top,
-        rationale=f"Niveau {level} sur {top} : "
-        + ("indices trouvés dans la réponse." if evidence else "aucun indice trouvé."),
+        rationale=f"Niveau {level} sur {top} : {anchor.descriptor} Indices trouvés : {found}.",
         evidence=evidence,
         confidence=round(rng.uniform(0.3, 0.9), 2),
     )
+
+
+OPENINGS = ["pour moi c'est", "je dirais", "surtout", "parce que", "en fait"]
 
 
 def denormalised(result: ScreeningResult) -> dict[str, Any]:
@@ -232,7 +259,7 @@ def _batch(rng, targets, pools, now, first_ids, start, total, turns_for):
             rows[CriterionResultRow.__table__] += _criterion_rows(screening_id, sample.result)
             rows[DimensionScoreRow.__table__] += _dimension_rows(screening_id, sample.result)
             if i < turns_for:
-                rows[Turn.__table__] += list(_turns(screening_id, sample.result, now))
+                rows[Turn.__table__] += list(_turns(rubric, screening_id, sample.result, now))
     return rows
 
 
@@ -277,7 +304,7 @@ def _criterion_rows(screening_id: int, result: ScreeningResult) -> list[dict[str
             "kind": c.kind.value,
             "blocking": c.blocking,
             "verdict": c.verdict.value,
-            "value": c.value,
+            "value": c.model_dump(mode="json")["value"],
             "evidence": c.evidence,
             "method": c.method.value,
             "confidence": c.confidence,
@@ -302,17 +329,23 @@ def _dimension_rows(screening_id: int, result: ScreeningResult) -> list[dict[str
     ]
 
 
-def _turns(screening_id: int, result: ScreeningResult, now: dt.datetime) -> Iterator[dict]:
+def _turns(rubric: Rubric, screening_id: int, result: ScreeningResult, now: dt.datetime):
+    """The rubric's questions and the candidate's words, as a short transcript."""
+    answers = [(c.criterion_id, c.evidence or "") for c in result.criteria]
+    answers += [
+        (d.criterion_id, " ; ".join(d.evidence) or "je ne sais pas") for d in result.dimensions
+    ]
     seq = 0
-    for c in result.criteria:
-        for role, text in (("assistant", f"{c.label} ?"), ("candidate", c.evidence or "")):
+    for criterion_id, words in answers:
+        question = rubric.criterion(criterion_id).question
+        for role, text in (("assistant", question), ("candidate", words)):
             seq += 1
             yield {
                 "screening_id": screening_id,
                 "seq": seq,
                 "role": role,
                 "text": text,
-                "criterion_id": c.criterion_id,
+                "criterion_id": criterion_id,
                 "created_at": now,
                 "method": None,
                 "fallback": False,

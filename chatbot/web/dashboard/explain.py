@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from chatbot.answers import display_value, format_date
+from chatbot.results import DimensionScore, ScreeningResult
 from chatbot.rubric import AnswerType, Criterion, Rubric
 
+OVERRIDDEN = "modifié par le conseiller"
 VERDICTS = {"met": "rempli", "not_met": "non rempli", "unclear": "à vérifier"}
 METHODS = {
     "offline": "lecture automatique (sans modèle d'IA)",
     "llm": "modèle d'IA",
-    "counsellor": "corrigé par un conseiller",
+    "counsellor": OVERRIDDEN,
 }
 STATUSES = {
     "invited": "invité",
@@ -92,12 +95,61 @@ def _options(criterion: Criterion, ids: list[str]) -> str:
 
 def _date(value: dt.date | str) -> str:
     if isinstance(value, dt.date):
-        return value.strftime("%d/%m/%Y")
+        return format_date(value)
     return SESSION_DATES.get(value, value)
+
+
+def date_text(value: dt.datetime | dt.date | None) -> str:
+    """« 3 décembre 2026 », with the local time for a moment: « 3 décembre 2026 à 14 h 05 »."""
+    if value is None:
+        return "—"
+    if not isinstance(value, dt.datetime):
+        return format_date(value)
+    local = value.astimezone()
+    return f"{format_date(local.date())} à {local.hour} h {local.minute:02d}"
 
 
 def _number(value: float) -> str:
     return f"{value:g}".replace(".", ",")
+
+
+def answer_text(rubric: Rubric | None, criterion_id: str, value: object) -> str:
+    """A stored answer as the candidate saw it: option and level labels, dates in words."""
+    known = rubric is not None and any(c.id == criterion_id for c in rubric.criteria)
+    if not known or value is None:
+        return value_text(value)
+    return display_value(rubric, rubric.criterion(criterion_id), value)
+
+
+def level_text(level: int | None, max_level: int) -> str:
+    return "sans réponse" if level is None else f"{level} sur {max_level}"
+
+
+def level_choices(max_level: int) -> list[tuple[str, str]]:
+    """The options of a level correction: every level, then "no answer"."""
+    levels = [(str(n), f"niveau {level_text(n, max_level)}") for n in range(max_level + 1)]
+    return [*levels, ("aucun", "sans réponse")]
+
+
+def change_text(result: ScreeningResult | None, target_id: str, value: object) -> str:
+    """One side of a counsellor's change: a verdict, or a level of a motivation criterion."""
+    dimension = _dimension(result, target_id)
+    if dimension is not None:
+        return "niveau " + level_text(value, dimension.max_level)  # type: ignore[arg-type]
+    return "sans réponse" if value is None else VERDICTS.get(str(value), str(value))
+
+
+def _dimension(result: ScreeningResult | None, target_id: str) -> DimensionScore | None:
+    found = [d for d in (result.dimensions if result else []) if d.criterion_id == target_id]
+    return found[0] if found else None
+
+
+def target_label(rubric: Rubric | None, result: ScreeningResult | None, target_id: str) -> str:
+    """The criterion's label (a removed criterion keeps its id)."""
+    labels = {c.criterion_id: c.label for c in result.criteria} if result else {}
+    labels |= {d.criterion_id: d.label for d in result.dimensions} if result else {}
+    labels |= {c.id: c.label for c in rubric.criteria} if rubric else {}
+    return labels.get(target_id, target_id)
 
 
 def value_text(value: object) -> str:

@@ -20,7 +20,15 @@ from chatbot.web.auth import (
 )
 from chatbot.web.dashboard import common, exports, queries
 from chatbot.web.dashboard.charts import bar_chart
-from chatbot.web.dashboard.explain import DECISIONS, FLAGS, STATUSES, rule_text
+from chatbot.web.dashboard.explain import (
+    DECISIONS,
+    FLAGS,
+    STATUSES,
+    answer_text,
+    change_text,
+    rule_text,
+    target_label,
+)
 from chatbot.web.dashboard.templating import render
 from storage import repo
 from storage.models import Decision
@@ -178,9 +186,12 @@ def candidate_page(
     request: Request,
     screening_id: int,
     erreur: str | None = None,
+    cible: str | None = None,
+    choix: str | None = None,
     db: Session = Depends(db_session),
     settings: Settings = Depends(app_settings),
 ):
+    """`cible` and `choix`: a refused correction, shown again in its own form with its error."""
     detail = common.detail_or_404(db, screening_id)
     rubric = common.rubric_of(settings, detail.screening.training_id)
     result = common.result_of(detail)
@@ -194,6 +205,11 @@ def candidate_page(
         key=queries.session_key(detail.screening.session_id),
         explanation=explain_rank(rubric, result) if rubric and result else None,
         error=erreur,
+        refused={"target": cible, "choice": choix} if cible else None,
+        last_reason={o.target_id: o.reason for o in detail.overrides},
+        answer=lambda c: answer_text(rubric, c.criterion_id, c.value),
+        label=lambda target_id: target_label(rubric, result, target_id),
+        change=lambda target_id, value: change_text(result, target_id, value),
         decisions=DECISIONS,
     )
 
@@ -212,7 +228,9 @@ def override(
     try:
         common.override(db, settings, screening_id, target_id, after, reason, counsellor.email)
     except (ValueError, LookupError) as exc:
-        return _see_other(f"{page}?{urlencode({'erreur': str(exc)})}#corrections")
+        # No #fragment: the reason field's autofocus then scrolls it into view with its error.
+        refused = {"erreur": str(exc), "cible": target_id, "choix": after}
+        return _see_other(f"{page}?{urlencode(refused)}")
     return _see_other(f"{page}#{target_id}")
 
 

@@ -3,39 +3,30 @@ undefined, French filters. Nothing a candidate wrote is ever marked safe."""
 
 from __future__ import annotations
 
-import datetime as dt
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from chatbot.web.dashboard import charts, explain
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
-STATIC = Path(__file__).resolve().parent / "static"
-
-
-def _date(value: dt.datetime | dt.date | None) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, dt.datetime):
-        return value.astimezone().strftime("%d/%m/%Y %H:%M")
-    return value.strftime("%d/%m/%Y")
+STATIC = Path(str(files(__package__) / "static"))
 
 
 def _environment() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=PackageLoader(__package__, "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
     env.filters.update(
-        date=_date,
+        date=explain.date_text,
         verdict=lambda v: "sans réponse" if v is None else explain.VERDICTS.get(str(v), str(v)),
         method=lambda v: explain.METHODS.get(str(v), str(v)),
         status=lambda v: explain.STATUSES.get(str(v), str(v)),
@@ -45,9 +36,14 @@ def _environment() -> Environment:
         flags=explain.flag_list,
         percent=explain.percent,
         score=explain.score_text,
-        value=explain.value_text,
+        level=lambda d: explain.level_text(d.level, d.max_level),
     )
-    env.globals.update(bar_chart=charts.bar_chart)
+    env.globals.update(
+        bar_chart=charts.bar_chart,
+        OVERRIDDEN=explain.OVERRIDDEN,
+        VERDICTS=explain.VERDICTS,
+        level_choices=explain.level_choices,
+    )
     return env
 
 
