@@ -332,12 +332,13 @@ def _word(text: str, match: re.Match) -> str | None:
     elided = _elided(low, named)
     if elided or named:
         return elided and _cased(word, elided)
-    if lexicon.is_english(low):
-        return None
-    for candidate in (_dropped_je(low), lexicon.accented(low), _squeezed(low), _completed(low)):
+    for candidate in (_dropped_je(low), _squeezed(low), _completed(low)):
         if candidate:
             return _cased(word, candidate)
-    return None
+    if lexicon.is_english(low):
+        return None  # "email" is no "émail"
+    spelt = lexicon.accented(low)
+    return spelt and _cased(word, spelt)
 
 
 def _named(text: str, match: re.Match) -> bool:

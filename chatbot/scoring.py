@@ -8,10 +8,13 @@ indicator was found, verbatim. With no indicator found, the result says so and s
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from functools import cache
 
+import numpy as np
+
 from chatbot.chat_french import normalise
-from chatbot.nlp import lemmas
+from chatbot.nlp import french
 from chatbot.results import DimensionScore, Method
 from chatbot.rubric import AnchoredLevel, Criterion
 from chatbot.text import fold, without_inclusive_suffixes
@@ -82,34 +85,82 @@ def _clauses(text: str) -> list[str]:
 def _matches(levels: list[AnchoredLevel], clauses: list[str]) -> dict[int, list[tuple[str, str]]]:
     found: dict[int, list[tuple[str, str]]] = {}
     for clause in clauses:
-        clause_lemmas = _lemma_sequence(clause)
+        words = _words(clause)
         for anchor in levels:
             for indicator in anchor.indicators:
-                at = _find(clause_lemmas, _indicator_lemmas(indicator))
+                at = _find_indicator(words, indicator)
                 if at is None:
                     continue
                 negative_indicator = bool(NEGATION.search(fold(indicator)))
-                if anchor.level > 0 and not negative_indicator and _negated(clause_lemmas, at):
+                if anchor.level > 0 and not negative_indicator and _negated(words, at):
                     continue
                 found.setdefault(anchor.level, []).append((indicator, clause))
     return found
 
 
-@cache
-def _indicator_lemmas(indicator: str) -> tuple[str, ...]:
-    return _lemma_sequence(indicator)
-
-
 # Spoken and written French say the same thing: "je sais pas" = "je ne sais pas", "ça" = "cela".
 SAME_LEMMA = {"ca": "cela", "celer": "cela", "ceci": "cela"}
+CONTENT_POS = {"NOUN", "VERB", "ADJ", "ADV", "PROPN", "NUM"}
+NOUNS = {"NOUN", "PROPN"}  # close meanings by word vectors only for things ("maman" ~ "mère")
+SUBJECTS = {"je", "tu", "il", "elle", "lui", "on", "nous", "vous", "ils", "elles", "et", "si"}
+CLOSE_WORDS = 0.7  # cosine of two word vectors: "maman" ~ "mère", "voisine" ~ "voisin"
 
 
-def _lemma_sequence(text: str) -> tuple[str, ...]:
-    """Lemmas of the text read as French ("jai aidé les personnes agees" as "j'ai aidé les
-    personnes âgées"), accents folded."""
+@dataclass(frozen=True)
+class _Word:
+    lemma: str  # accent-folded
+    content: bool  # a noun, verb, adjective, adverb or number that is not a stop word
+    vector: np.ndarray | None = field(default=None, compare=False)  # nouns only
+
+
+def _words(text: str) -> tuple[_Word, ...]:
+    """The words of a text read as French ("jai aidé les personnes agees" as "j'ai aidé les
+    personnes âgées"), in dictionary form, accents folded, with their word vectors."""
     text = normalise(without_inclusive_suffixes(text)).text
-    folded = (fold(lemma) for lemma, _, _ in lemmas(text))
-    return tuple(SAME_LEMMA.get(lemma, lemma) for lemma in folded if lemma != "ne")
+    words = []
+    for token in french()(text):
+        if token.is_punct or token.is_space:
+            continue
+        lemma = fold(token.lemma_.lower())
+        lemma = SAME_LEMMA.get(lemma, lemma)
+        if lemma == "ne":
+            continue
+        content = token.pos_ in CONTENT_POS and not token.is_stop
+        vector = token.vector if token.pos_ in NOUNS and token.has_vector else None
+        words.append(_Word(lemma, content, vector))
+    return tuple(words)
+
+
+@cache
+def _indicator_words(indicator: str) -> tuple[_Word, ...]:
+    return _words(indicator)
+
+
+def _find_indicator(words: tuple[_Word, ...], indicator: str) -> int | None:
+    """Where the indicator is said: its words in a row ("je sais pas"), or each of its content
+    words anywhere in the clause, as such or as a close word ("maman" for "mère", "voisine" for
+    "voisin"). Returns the position of the first word found, else None."""
+    wanted = _indicator_words(indicator)
+    exact = _find(tuple(w.lemma for w in words), tuple(w.lemma for w in wanted))
+    content = [w for w in wanted if w.content]
+    if exact is not None or len(content) < 2:
+        return exact  # "j'ai aidé", "déjà organisé": the small words carry the meaning
+    positions = []
+    for target in content:
+        at = next((i for i, w in enumerate(words) if _same_word(w, target)), None)
+        if at is None:
+            return None
+        positions.append(at)
+    return min(positions)
+
+
+def _same_word(word: _Word, target: _Word) -> bool:
+    if word.lemma == target.lemma:
+        return True
+    if word.vector is None or target.vector is None:
+        return False
+    norms = float(np.linalg.norm(word.vector) * np.linalg.norm(target.vector))
+    return norms > 0 and float(np.dot(word.vector, target.vector)) / norms >= CLOSE_WORDS
 
 
 def _find(sequence: tuple[str, ...], part: tuple[str, ...]) -> int | None:
@@ -119,6 +170,12 @@ def _find(sequence: tuple[str, ...], part: tuple[str, ...]) -> int | None:
     )
 
 
-def _negated(sequence: tuple[str, ...], at: int) -> bool:
-    """A negation among the few words just before the indicator ("je n'ai jamais travaillé en")."""
-    return any(NEGATION.fullmatch(word) for word in sequence[max(0, at - NEGATION_WINDOW) : at])
+def _negated(words: tuple[_Word, ...], at: int) -> bool:
+    """A negation that belongs to the indicator's own words ("je n'ai jamais travaillé en…",
+    "je sonne pas"), not to an earlier verb ("si elle sait rien, j'appelle le 15")."""
+    for word in reversed(words[max(0, at - NEGATION_WINDOW) : at]):
+        if word.lemma in SUBJECTS:
+            break
+        if NEGATION.fullmatch(word.lemma):
+            return True
+    return any(NEGATION.fullmatch(w.lemma) for w in words[at + 1 : at + 3])

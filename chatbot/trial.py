@@ -92,6 +92,8 @@ def trial(rubric: Rubric, criterion_id: str, conversation: Conversation, turn: T
     if record is not None and record.value is not None:
         found.value = record.model_dump(mode="json")["value"]
         found.shown = _shown(rubric, criterion_id, record.value)
+    if record is not None and (record.value is not None or record.note):
+        found.shown = found.shown or record.note  # "réponse avec une réserve"
         found.evidence, found.method = record.evidence, str(record.method)
         found.verdict = str(record.verdict)
     if criterion.kind in DIMENSION_KINDS and record is not None:

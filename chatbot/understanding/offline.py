@@ -26,7 +26,7 @@ from chatbot.rubric import DIMENSION_KINDS, AnswerType, Criterion
 from chatbot.text import fold
 from chatbot.understanding import parsers, signals
 from chatbot.understanding.base import MAX_CHARS, TurnContext
-from chatbot.understanding.topics import topics
+from chatbot.understanding.topics import topics, words
 
 
 class OfflineUnderstander:
@@ -317,7 +317,38 @@ def _command(kind: type[SetAnswer], criterion: Criterion, text: str, parsed) -> 
         evidence=text[parsed.start : parsed.end],
         confidence=parsed.confidence,
         note=parsed.note,
+        qualified=parsed.note == WITH_RESERVATION,
     )
+
+
+WITH_RESERVATION = "oui, avec une réserve"
+RESERVATION = re.compile(
+    r"\b(?:sauf|a part|hormis|excepte|mais pas|mais jamais|sauf si|pas (?:le|la|les)"
+    r"|seulement|uniquement|que (?:le|la|les))\b"
+)
+WEEKDAYS = re.compile(r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|week-?end)s?\b")
+WEEK_WORDS = re.compile(r"\b(?:lundi|vendredi|semaine|jours?|temps plein|week-?ends?)\b")
+
+
+def _with_reservation(criterion: Criterion, text: str, said):
+    """ "Oui, sauf le mercredi": a yes with a reservation about what the question asks is not a
+    plain yes; the whole answer is the evidence. A reservation about something the question
+    does not ask ("oui mais pas la nuit" to day shifts) leaves the yes as it is."""
+    if said is None or said.value is not True:
+        return said
+    folded = fold(text)
+    reservation = RESERVATION.search(folded, said.start)
+    if reservation is None:
+        return said
+    asked = fold(" ".join(filter(None, [criterion.label, criterion.question, criterion.help])))
+    restricted = folded[reservation.start() :]
+    relevant = bool(words(restricted) & words(asked)) or bool(
+        WEEKDAYS.search(restricted) and WEEK_WORDS.search(asked)
+    )
+    if not relevant:
+        return said
+    end = len(text.rstrip(" .!"))
+    return replace(said, start=0, end=end, confidence=0.5, note=WITH_RESERVATION)
 
 
 def _cued(criterion: Criterion, text: str) -> bool:
@@ -335,9 +366,13 @@ def _parse(criterion: Criterion, text: str, context: TurnContext, cued: bool):
     match answer.type:
         case AnswerType.yes_no:
             about = criterion.keywords if cued and criterion.keywords else ()
-            return parsers.parse_yes_no(text, about=about)
+            return _with_reservation(criterion, text, parsers.parse_yes_no(text, about=about))
         case AnswerType.number:
-            return parsers.parse_number(text, unit=answer.unit)
+            return (
+                _years_since(criterion, text, context)
+                or parsers.parse_number(text, unit=answer.unit)
+                or _none_as_zero(criterion, text)
+            )
         case AnswerType.date:
             return parsers.parse_date(text, now=context.now)
         case AnswerType.duration:
@@ -351,6 +386,48 @@ def _parse(criterion: Criterion, text: str, context: TurnContext, cued: bool):
             return chosen
         case AnswerType.level:
             return parsers.parse_level(text, context.rubric.scale(answer.scale))
+    return None
+
+
+# A criterion says that "none" is an answer when its help or follow-up tells how to say it.
+ZERO_ALLOWED = re.compile(
+    r"\b(?:0|zero|aucune?|jamais|je ne l'ai pas|si vous n'avez pas|si vous ne l'avez pas)\b"
+)
+NONE_SAID = re.compile(r"\b(?:aucune?|jamais|zero|pas encore|rien)\b")
+
+
+YEAR = re.compile(r"\b(?:en|depuis|de|à partir de|a partir de)\s+((?:19|20)\d\d)\b")
+
+
+def _years_since(criterion: Criterion, text: str, context: TurnContext):
+    """ "je l'ai eu en 1993" to "depuis combien d'années…": the years since then."""
+    if fold(criterion.answer.unit or "") not in ("ans", "an", "annees") or "depuis" not in fold(
+        f"{criterion.label} {criterion.question}"
+    ):
+        return None
+    found = YEAR.search(fold(text))
+    if found is None or not 1950 <= int(found.group(1)) <= context.now.year:
+        return None
+    years = context.now.year - int(found.group(1))
+    return parsers.Parsed(
+        years, found.start(), found.end(), 0.9, f"depuis {found.group(1)}", found.group()
+    )
+
+
+def _none_as_zero(criterion: Criterion, text: str):
+    """ "je ne l'ai pas", "jamais eu", "aucune", "pas encore": 0, where the criterion's help says
+    that this is how to answer; elsewhere the question is asked again (the engine says how)."""
+    hints = fold(" ".join(filter(None, [criterion.help, criterion.follow_up, criterion.question])))
+    if not ZERO_ALLOWED.search(hints):
+        return None
+    said = parsers.parse_yes_no(text)
+    folded = fold(text)
+    if said is not None and said.value is False:
+        return replace(said, value=0, note=said.note or "répond ne pas en avoir")
+    if (none := NONE_SAID.search(folded)) and not re.search(r"\d", folded):
+        return parsers.Parsed(
+            0, none.start(), none.end(), 0.9, "répond ne pas en avoir", none.group()
+        )
     return None
 
 
