@@ -93,7 +93,7 @@ CHAT_FORMS: dict[str, str] = {
     "bi1": "bien",
     **dict.fromkeys(["mwa", "moa"], "moi"),
     **dict.fromkeys(["twa", "toa"], "toi"),
-    **dict.fromkeys(["oué", "ouai", "wai", "wé", "wè", "ouep", "ouaip"], "ouais"),
+    **dict.fromkeys(["oué", "oue", "ouai", "wai", "wé", "wè", "ouep", "ouaip"], "ouais"),
     "wi": "oui",
     **dict.fromkeys(["nn", "nan", "nop", "nope"], "non"),
     **dict.fromkeys(["tkt", "tqt"], "t'inquiète"),
@@ -321,7 +321,7 @@ def _joined(text: str, match: re.Match, following: re.Match | None) -> tuple[int
 def _word(text: str, match: re.Match) -> str | None:
     word = match.group()
     low = word.lower().replace("’", "'")
-    key = fold(low)
+    key = low if low in CHAT_FORMS else fold(low)  # "cé" as typed; "oue" for "oué"
     if key in CHAT_FORMS and _chat_form_applies(text, match, key):
         return _cased(word, CHAT_FORMS[key])
     if "'" in low or len(low) > LONGEST_WORD or _standard(low) or key in CHAT_WORDS:

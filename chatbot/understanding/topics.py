@@ -37,14 +37,16 @@ NAMED = 1.2  # the score from which a criterion counts as named
 
 
 def words(text: str) -> set[str]:
-    """Content words of a text in dictionary form, accents folded ("années" -> "annee")."""
+    """Content words of a text in dictionary form ("années" -> "année"). Accents are kept:
+    "âge" is not "âgé" (messages are normalised first, so "agees" reads "âgées")."""
     found = set()
     for token in WORD.findall(text.lower().replace("’", "'")):
         if token.isdigit():
             found.add(token)
             continue
-        base = fold(lexicon.lemma(token))
-        if len(base) > 1 and base not in GENERIC and fold(token) not in GENERIC:
+        spelt = (lexicon.accented(token) or token) if token.isascii() else token
+        base = lexicon.lemma(spelt)
+        if len(base) > 1 and fold(base) not in GENERIC and fold(token) not in GENERIC:
             found.add(base)
     return found
 
@@ -72,7 +74,7 @@ class Topics:
 
 
 def _implied(text: str) -> set[str]:
-    return {"age"} if AGE_IDIOM.search(fold(text)) else set()
+    return {"âge"} if AGE_IDIOM.search(fold(text)) else set()
 
 
 _CACHE: dict[tuple[str, str], Topics] = {}
@@ -111,6 +113,6 @@ def _description_words(rubric: Rubric, criterion: Criterion) -> set[str]:
     if answer.type == AnswerType.date:
         texts.append("date disponible commencer début")
     found = set().union(*(words(t) for t in texts))
-    if re.search(r"\bage\b", fold(f"{criterion.label} {criterion.question}")):
-        found.add("age")
+    if re.search(r"\bâge\b", f"{criterion.label} {criterion.question}".lower()):
+        found.add("âge")
     return found
