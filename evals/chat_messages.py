@@ -58,12 +58,8 @@ COUNTRIES = [
     "en Albanie", "en Géorgie", "en Italie", "en Espagne", "au Kosovo", "en Irak",
 ]  # fmt: skip
 AGENCIES = [
-    "France Travail",
-    "Pôle emploi",
-    "la mission locale",
-    "Cap emploi",
-    "l'agence d'intérim",
-]
+    "France Travail", "Pôle emploi", "la mission locale", "Cap emploi", "l'agence d'intérim",
+]  # fmt: skip
 SCHOOLS = ["l'Afpa", "le Greta", "l'IFAS", "l'IRTS", "le lycée pro", "l'auto-école"]
 CHARITIES = ["la Croix-Rouge", "les Restos du cœur", "le Secours populaire", "Emmaüs"]
 EMPLOYERS = ["Amazon", "Stellantis", "la SNCF", "La Poste", "Lidl", "Carrefour", "le CHU"]
@@ -96,19 +92,9 @@ DIPLOMAS = [
     "un diplôme de mon pays", "un bac scientifique",
 ]  # fmt: skip
 MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+    "octobre", "novembre", "décembre",
+]  # fmt: skip
 WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 TRANSPORTS = [
     "en voiture", "en bus", "en tram", "en train", "en TER", "à pied", "à vélo", "en scooter",

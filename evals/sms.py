@@ -176,7 +176,7 @@ quelquefois = qqfois | kelkefois
 quelques = qq | qlq | kelke
 # --- time ----------------------------------------------------------------------------------
 aujourd'hui = ajd | auj | aujourdhui | ojourd'hui
-demain = dmain | dem
+demain = dmain
 maintenant = mtn | mnt | maintenan
 toujours = tjr | tjrs | toujour | tjs
 jamais = jms | jamai | jamé
@@ -239,6 +239,8 @@ d'abord = dabord | dab
 comme ça = comme sa | com sa | comme ca
 comme = kom | com | comm
 voilà = voila | vla | vwala
+vas-y = vasy | vazy
+ça y est = ayé | sa y est | ca yest
 # --- linking words --------------------------------------------------------------------------
 parce que = pcq | psk | pck | paske | parce ke | pasque
 parce qu'il = pcq il | paskil
@@ -616,46 +618,45 @@ def _drop_ne(text: str) -> str:
     return NE.sub(replace, text)
 
 
-def _homophones(text: str, rng: random.Random, probability: float) -> str:
-    def participle(match: re.Match[str]) -> str:
-        word = match.group(2)
-        if word.lower() in NOT_PARTICIPLES or rng.random() >= probability:
-            return match.group()
-        return match.group(1) + word[:-1] + "er"
+PARTICIPLE = rf"(?<![\w-])((?:j['’])?{AUXILIARIES}\s+)({LETTER}{{2,}}é)(?![\w'’-])"
+INFINITIVE = rf"(?<![\w'’-])({MODALS}\s+)({LETTER}{{3,}}er)(?![\w'’-])"
+SILENT_ENDING = rf"(?<![\w'’-])((?:je|tu)\s+)({LETTER}{{2,}}[sx])(?![\w'’-])"
 
-    def infinitive(match: re.Match[str]) -> str:
-        word = match.group(2)
-        lowered = word.lower()
-        if lowered.endswith("ier") or lowered in NOT_INFINITIVES or rng.random() >= probability:
-            return match.group()
-        return match.group(1) + word[:-2] + "é"
 
-    text = re.sub(
-        rf"(?<![\w-])((?:j['’])?{AUXILIARIES}\s+)({LETTER}{{2,}}é)(?![\w'’-])",
-        participle,
-        text,
-        flags=re.IGNORECASE,
+def _sometimes(
+    pattern: str, text: str, rng: random.Random, p: float, change: Callable[[str], str | None]
+) -> str:
+    """Each match of `pattern` (groups: context, word) gets `change(word)` with probability p."""
+
+    def replace(match: re.Match[str]) -> str:
+        new = change(match.group(2))
+        if new is None or rng.random() >= p:
+            return match.group()
+        return match.group(1) + new
+
+    return re.sub(pattern, replace, text, flags=re.IGNORECASE)
+
+
+def _homophones(text: str, rng: random.Random, p: float) -> str:
+    """ "j'ai travaillé" → "j'ai travailler", "je veux travailler" → "je veux travaillé"."""
+    text = _sometimes(
+        PARTICIPLE, text, rng, p, lambda w: None if w.lower() in NOT_PARTICIPLES else w[:-1] + "er"
     )
-    return re.sub(
-        rf"(?<![\w'’-])({MODALS}\s+)({LETTER}{{3,}}er)(?![\w'’-])",
-        infinitive,
+    return _sometimes(
+        INFINITIVE,
         text,
-        flags=re.IGNORECASE,
+        rng,
+        p,
+        lambda w: (
+            None if w.lower().endswith("ier") or w.lower() in NOT_INFINITIVES else w[:-2] + "é"
+        ),
     )
 
 
-def _silent_endings(text: str, rng: random.Random, probability: float) -> str:
-    def drop(match: re.Match[str]) -> str:
-        word = match.group(2)
-        if word.lower() in CLITICS or rng.random() >= probability:
-            return match.group()
-        return match.group(1) + word[:-1]
-
-    return re.sub(
-        rf"(?<![\w'’-])((?:je|tu)\s+)({LETTER}{{2,}}[sx])(?![\w'’-])",
-        drop,
-        text,
-        flags=re.IGNORECASE,
+def _silent_endings(text: str, rng: random.Random, p: float) -> str:
+    """ "je viens" → "je vien", "tu prends" → "tu prend" (not "je les", "je vous")."""
+    return _sometimes(
+        SILENT_ENDING, text, rng, p, lambda w: None if w.lower() in CLITICS else w[:-1]
     )
 
 
