@@ -22,9 +22,12 @@ What it does, in this order, on everything the candidate typed except protected 
 7. a doubled letter for emphasis on yes, no, ok and thanks ("ouiii", "nonn", "mercii");
 8. final punctuation dropped (a final "?" about one time in two).
 
-Each step is on or off for a whole message (a writer is consistent), drawn from `rng` with a
-probability that grows with `strength` (0 = unchanged, 1 = a heavy SMS writer: steps 1, 2 and 4
-to 6 always, 3 and 7 sometimes). Same `rng` state, same output.
+Steps 1, 2, 6 and 8 are on or off for a whole message (a writer is consistent); steps 3, 4, 5
+and 7 are drawn at each place they apply. Both are drawn from `rng` with probabilities that grow
+with `strength`: 0 leaves the text as it is; 1 is a heavy SMS writer (steps 1, 2, 4, 6 and 8
+always, a "?" one time in two, 3 and 5 one time in two, 7 one time in three). An SMS spelling
+from the table is final: later steps do not touch it ("mé" keeps its accent, else it would read
+"me"). Same `rng` state, same output.
 
 Never touched (the meaning a counsellor reads lives there):
 
@@ -40,12 +43,14 @@ they would change a value the screening reads:
 
 - rebus with digits ("2main", "bi1", "ri1", "kk1", "a2m1", "koi 2 9", "1" for "un"): they add
   digits to messages whose numbers are ages, durations and dates;
-- "mai" for "mais" (the month), "mm" for "même" outside "quand même" (millimetres, a welder's
-  unit), "cv" for "ça va" (a CV, in a job search), "slt" for "seulement" (it reads "salut"),
-  "e"/"é" for "est" (reads "et"), "on" for "ont", "k" for "que" or "ok", "n" for "non",
-  "2" for "de", "ss" for "sans", "vtr" for "voiture" ("votre");
+- "mai" for "mais" (the month), "dem" for "demain" (only "a dem", à demain), "mm" for "même"
+  outside "quand même" (millimetres, a welder's unit), "cv" for "ça va" (a CV, in a job
+  search), "slt" for "seulement" (it reads "salut"), "e"/"é" for "est" (reads "et"), "on" for
+  "ont", "k" for "que" or "ok", "n" for "non", "2" for "de", "ss" for "sans", "vtr" for
+  "voiture" ("votre");
 - no form for number words, months, weekdays and units (they are values), nor for "et", "ou",
-  "si", "plus" alone ("je ne fume plus" / "plus de 30 km": "+" only in "en plus", "à plus");
+  "si", "plus" alone ("je ne fume plus" / "plus de 30 km": "+" only in "en plus", "plus
+  tard", "à plus tard", "de plus en plus");
 - slang that swaps the word itself ("taf", "boulot", "kiffer", "daron"): that is a change of
   register, which `evals/fairness.py` covers; this module only changes spelling.
 
