@@ -60,9 +60,13 @@ COUNTRIES = [
 AGENCIES = [
     "France Travail", "Pôle emploi", "la mission locale", "Cap emploi", "l'agence d'intérim",
 ]  # fmt: skip
-SCHOOLS = ["l'Afpa", "le Greta", "l'IFAS", "l'IRTS", "le lycée pro", "l'auto-école"]
-CHARITIES = ["la Croix-Rouge", "les Restos du cœur", "le Secours populaire", "Emmaüs"]
-EMPLOYERS = ["Amazon", "Stellantis", "la SNCF", "La Poste", "Lidl", "Carrefour", "le CHU"]
+# With their preposition: "au Greta", "aux Restos du cœur", "chez Lidl".
+SCHOOLS = ["à l'Afpa", "au Greta", "à l'IFAS", "à l'IRTS", "au lycée pro", "à l'auto-école"]
+CHARITIES = ["à la Croix-Rouge", "aux Restos du cœur", "au Secours populaire", "chez Emmaüs"]
+EMPLOYERS = [
+    "chez Amazon", "chez Stellantis", "à la SNCF", "à La Poste", "chez Lidl", "chez Carrefour",
+    "au CHU",
+]  # fmt: skip
 WORKPLACES = [
     "en Ehpad", "à l'hôpital", "en clinique", "en maison de retraite", "dans un foyer",
     "en IME", "en MAS", "à la crèche", "à la cantine", "dans une école", "à l'usine",
@@ -356,11 +360,11 @@ CLAUSES = {
         "jamais travaillé {workplace}",
         "un peu d'expérience {workplace}",
         "des remplacements {workplace} l'été",
-        "je travaille chez {employer}",
+        "je travaille {employer}",
         "j'étais {job} avant, {workplace}",
-        "bénévole à {charity} depuis {years} ans",
+        "bénévole {charity} depuis {years} ans",
         "{job} pendant {months} mois",
-        "formation à {school} en {year}",
+        "formation {school} en {year}",
     ],
     "motivation": ["{motivation}", "parce que {motivation}", "surtout {motivation}"],
     "knowledge": ["{task}", "je pense {task}", "il faut {task}"],
