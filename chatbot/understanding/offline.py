@@ -383,9 +383,10 @@ def _parse(criterion: Criterion, text: str, context: TurnContext, cued: bool):
             said = _yes_no_option(criterion, text, cued)
             if said is not None and (chosen is None or _said_as_yes_no(criterion, chosen)):
                 return said  # "le permis je l'ai pas": the yes/no reading knows negation
-            return chosen
+            return chosen or _by_meaning(text, answer.options, multi)
         case AnswerType.level:
-            return parsers.parse_level(text, context.rubric.scale(answer.scale))
+            scale = context.rubric.scale(answer.scale)
+            return parsers.parse_level(text, scale) or _none_level(scale, text)
     return None
 
 
@@ -429,6 +430,37 @@ def _none_as_zero(criterion: Criterion, text: str):
             0, none.start(), none.end(), 0.9, "répond ne pas en avoir", none.group()
         )
     return None
+
+
+def _by_meaning(text: str, options, multi: bool):
+    """An option whose words are all said, in any order and form: "ma mère me dépose" is "on
+    me dépose", "mon pote m'emmène" is "on m'emmène". Nothing when the message is negative."""
+    said = words(text)
+    if not said or NEGATIVE.search(fold(text)):
+        return None
+    chosen = [
+        o.id
+        for o in options
+        if any((need := words(p)) and need <= said for p in [o.label, *o.synonyms])
+    ]
+    if not chosen or (len(chosen) > 1 and not multi):
+        return None
+    evidence = text.strip()
+    return parsers.Parsed(chosen if multi else chosen[0], 0, len(evidence), 0.7, None, evidence)
+
+
+NEGATIVE = re.compile(r"\b(?:pas|plus|jamais|aucune?|personne|rien)\b|\bn'")
+
+
+def _none_level(scale, text: str):
+    """ "j'en ai pas", "non", "jamais": the lowest level, when it means none ("aucun")."""
+    lowest = scale[0] if scale else None
+    if lowest is None or not re.search(r"\b(?:aucune?|sans|pas de|none)\b", fold(lowest.label)):
+        return None
+    said = parsers.parse_yes_no(text)
+    if said is None or said.value is not False:
+        return None
+    return replace(said, value=lowest.id)
 
 
 def _said_as_yes_no(criterion: Criterion, chosen) -> bool:
