@@ -34,10 +34,18 @@ CHAT_FORMS: dict[str, str] = {
     **dict.fromkeys(
         ["jsp", "jspa", "jsaispas", "chepa", "chaipa", "chaispas", "jsépa"], "je sais pas"
     ),
-    **dict.fromkeys(["chais", "chai", "jsai", "jsais", "ché"], "je sais"),
+    **dict.fromkeys(["chais", "chai", "jsai", "jsais"], "je sais"),
+    **dict.fromkeys(["ché", "che", "chè"], "chez"),  # "ché pas" is "je sais pas" (SAIS_PAS)
+    **dict.fromkeys(["ve", "vé"], "vais"),  # only after "je" (JE_BEFORE)
     **dict.fromkeys(["jpeu", "jpeux", "jpx"], "je peux"),
     **dict.fromkeys(["jveu", "jveux"], "je veux"),
     "g": "j'ai",
+    "jé": "j'ai",
+    **{f"j'{w}": f"je {w}" for w in ("me", "te", "le", "la", "les", "lui", "ne")},
+    **dict.fromkeys(["j'sais", "j'sai"], "je sais"),
+    **dict.fromkeys(["j'suis", "j'sui"], "je suis"),
+    **dict.fromkeys(["j'peux", "j'peu"], "je peux"),
+    **dict.fromkeys(["j'veux", "j'veu"], "je veux"),
     "jlai": "je l'ai",
     "jen": "j'en",
     "jy": "j'y",
@@ -59,29 +67,39 @@ CHAT_FORMS: dict[str, str] = {
     "ki": "qui",
     "ke": "que",
     "sa": "ça",  # only when SA_IS_CA says so
+    "ca": "ça",
     **dict.fromkeys(["keske", "kesk", "kesque", "qesque"], "qu'est-ce que"),
-    **dict.fromkeys(["kan", "qd", "qnd", "kand"], "quand"),
+    **dict.fromkeys(["kan", "qd", "qnd", "kand", "quan"], "quand"),
     **dict.fromkeys(["kom", "cm"], "comme"),
     **dict.fromkeys(["komment", "koment", "komen", "koman", "cmt", "cmnt"], "comment"),
     **dict.fromkeys(["cb1", "combi1"], "combien"),
     # everyday abbreviations
     **dict.fromkeys(["tt", "tou"], "tout"),
     "tte": "toute",
-    "tts": "tous",
+    **dict.fromkeys(["tts", "ts"], "tous"),
+    **dict.fromkeys(["tlj", "tljrs"], "tous les jours"),
+    **dict.fromkeys(["dpuis", "dps", "dep", "dpui", "depui"], "depuis"),
+    **dict.fromkeys(["apre", "apr", "aprè", "apré"], "après"),
+    **dict.fromkeys(["kelke", "kelkes", "qlq", "qques"], "quelques"),
+    **dict.fromkeys(["mmt", "mnt"], "moment"),
+    **dict.fromkeys(["dj", "dja", "deja"], "déjà"),
+    **dict.fromkeys(["fe", "fé"], "fait"),
+    **dict.fromkeys(["ac", "avk"], "avec"),
+    **dict.fromkeys(["p'tit", "ptit"], "petit"),
+    **dict.fromkeys(["p'tite", "ptite"], "petite"),
     **dict.fromkeys(["tjr", "tjrs", "tjs", "toujour"], "toujours"),
     **dict.fromkeys(["bcp", "bcq", "bocou", "boku", "bcoup"], "beaucoup"),
     **dict.fromkeys(["qqn", "qqun", "qqu", "kelkun", "quelquun", "quelqun", "qlqun"], "quelqu'un"),
     **dict.fromkeys(["qqch", "qqc", "qqchose", "kelkechose"], "quelque chose"),
-    **dict.fromkeys(["qq", "qlq", "qques", "qqs"], "quelques"),
+    **dict.fromkeys(["qq", "qqs"], "quelques"),
     **dict.fromkeys(["dac", "dacc", "dak", "dakor", "daccor", "dacor", "dacodac"], "d'accord"),
     "stp": "s'il te plaît",
     "svp": "s'il vous plaît",
-    **dict.fromkeys(["mtn", "mnt", "maint", "maintenan"], "maintenant"),
+    **dict.fromkeys(["mtn", "maint", "maintenan"], "maintenant"),
     **dict.fromkeys(["dsl", "dslé", "dsl2"], "désolé"),
     **dict.fromkeys(["ptet", "ptetre", "ptêtre", "ptt"], "peut-être"),
     "pr": "pour",
     "ds": "dans",
-    "vs": "vous",
     "ns": "nous",
     **dict.fromkeys(["ms", "mé"], "mais"),
     "tps": "temps",
@@ -94,7 +112,16 @@ CHAT_FORMS: dict[str, str] = {
     **dict.fromkeys(["mwa", "moa"], "moi"),
     **dict.fromkeys(["twa", "toa"], "toi"),
     **dict.fromkeys(["oué", "oue", "ouai", "wai", "wé", "wè", "ouep", "ouaip"], "ouais"),
-    "wi": "oui",
+    **dict.fromkeys(["wi", "ui", "uii", "ouii"], "oui"),
+    "we": "ouais",  # "le we" is the week-end (WEEKEND_BEFORE)
+    **dict.fromkeys(["dsuite", "d'suite"], "de suite"),
+    **dict.fromkeys(["tdsuite", "tdsuit", "tdesuite"], "tout de suite"),
+    "dan": "dans",  # only before what follows "dans" (DANS_BEFORE)
+    **dict.fromkeys(["vou", "vs"], "vous"),
+    "o": "au",  # only before a word ("o chômage")
+    **dict.fromkeys(["enkor", "ankor", "encor", "encoe"], "encore"),
+    **dict.fromkeys(["aprem", "aprm", "aprèm", "aprés-midi", "apres midi"], "après-midi"),
+    **dict.fromkeys(["mem", "mm"], "même"),  # "mm" only after "quand" (MEME_AFTER)
     **dict.fromkeys(["nn", "nan", "nop", "nope"], "non"),
     **dict.fromkeys(["tkt", "tqt"], "t'inquiète"),
     **dict.fromkeys(["vrmt", "vrm", "vraimen", "vrément"], "vraiment"),
@@ -102,7 +129,7 @@ CHAT_FORMS: dict[str, str] = {
     **dict.fromkeys(["merki", "mrc", "mci", "mercii"], "merci"),
     "dc": "donc",
     "pdt": "pendant",
-    **dict.fromkeys(["avc", "avk"], "avec"),
+    "avc": "avec",
     "jms": "jamais",
     "fo": "faut",
     "tro": "trop",
@@ -165,6 +192,14 @@ LETTER_CONTEXT = re.compile(
 )
 # "ce" is a demonstrative; it means "c'est" only before what follows "c'est" ("ce bon", "ce quoi").
 CE_IS_CEST = re.compile(r"\s+(?:quoi|bon|ok|pas|vrai|possible|payé|paye|ca|ça|oui|non)\b")
+LICENCE_BEFORE = re.compile(r"\b(?:permis|categorie|cat|caces|type)\s*$")
+# "le we", "ce we": the week-end; "we" alone is "ouais".
+WEEKEND_BEFORE = re.compile(r"\b(?:le|ce|du|les|chaque|tous les|bon)\s*$")
+# "dan" is a first name; before a number, an article or a time word it is "dans".
+DANS_BEFORE = re.compile(
+    r"\s+(?:\d|le|la|les|l'|un|une|deux|trois|quelques|mon|ma|mes|ce|cette|sa|son|ses"
+    r"|leur|l|1|2|3)\b"
+)
 # "sa" is a possessive; before a verb it is "ça" ("sa va", "sa me dérange pas").
 SA_IS_CA = re.compile(
     r"\s+(?:va|vas|marche|depend|dépend|me|m'|fait|ira|irait|roule|derange|dérange|gene|gêne"
@@ -315,13 +350,28 @@ def _joined(text: str, match: re.Match, following: re.Match | None) -> tuple[int
         return following.end(), _cased(first, low) + "'" + second
     if low == "bien" and fold(second) == "sur":
         return following.end(), first + " " + _cased(second, "sûr")
+    compound = lexicon.accented(f"{low}-{fold(second)}")
+    if compound and lexicon.is_standard(compound) and "-" in compound:  # "grand mere"
+        return following.end(), _cased(first, compound)
+    if low == "ma" and PARTICIPLE.search(fold(second)) and lexicon.is_verb_form(second):
+        return following.end(), _cased(first, "m'a") + " " + second  # "ça ma plu"
     return None
+
+
+PARTICIPLE = re.compile(r"(?:e|i|u|is|it)$")
 
 
 def _word(text: str, match: re.Match) -> str | None:
     word = match.group()
     low = word.lower().replace("’", "'")
     key = low if low in CHAT_FORMS else fold(low)  # "cé" as typed; "oue" for "oué"
+    before = fold(text[max(0, match.start() - 20) : match.start()])
+    if key == "we" and WEEKEND_BEFORE.search(before):
+        return _cased(word, "week-end")
+    if key in {"ché", "che", "chè"} and re.match(r"\s*pa", text[match.end() :]):
+        return _cased(word, "je sais")
+    if fixed := _by_grammar(low, text[max(0, match.start() - 20) : match.start()].lower()):
+        return _cased(word, fixed)
     if key in CHAT_FORMS and _chat_form_applies(text, match, key):
         return _cased(word, CHAT_FORMS[key])
     if "'" in low or len(low) > LONGEST_WORD or _standard(low) or key in CHAT_WORDS:
@@ -332,13 +382,17 @@ def _word(text: str, match: re.Match) -> str | None:
     elided = _elided(low, named)
     if elided or named:
         return elided and _cased(word, elided)
-    for candidate in (_dropped_je(low), _squeezed(low), _completed(low)):
+    english = lexicon.is_english(low)  # "email" is no "émail"
+    for candidate in (
+        _dropped_je(low),
+        _squeezed(low),
+        _heard(low),
+        None if english else lexicon.accented(low),
+        _completed(low),
+    ):
         if candidate:
             return _cased(word, candidate)
-    if lexicon.is_english(low):
-        return None  # "email" is no "émail"
-    spelt = lexicon.accented(low)
-    return spelt and _cased(word, spelt)
+    return None
 
 
 def _named(text: str, match: re.Match) -> bool:
@@ -351,6 +405,29 @@ def _named(text: str, match: re.Match) -> bool:
     return word[:1].isupper() or weight >= 4
 
 
+AUXILIARY_BEFORE = re.compile(
+    r"(?:\bj'?ai|\bjé|\bg|\b(?:ai|as|avons|avez|ont|avais|avait|avaient|aurai|aurais))\s+$"
+)
+INFINITIVE_BEFORE = re.compile(
+    r"\b(?:j?veu[xt]?|j?peu[xt]?|doi[st]?|vai[st]?|voudr(?:ai[st]?|é)|pourr(?:ai[st]?|é)"
+    r"|aimer(?:ai[st]?|é)|faut|pour|pr|sans|aller|va|vas)\s+$"
+)
+
+
+def _by_grammar(low: str, before: str) -> str | None:
+    """A verb written as heard: "j'ai aider" is "j'ai aidé", "j'ai garde" is "j'ai gardé", "je
+    veux travaille" is "je veux travailler"."""
+    if AUXILIARY_BEFORE.search(before) and re.search(r"(?:er|e|ez)$", low):
+        participle = re.sub(r"(?:er|e|ez)$", "é", low)
+        if participle != low and lexicon.is_standard(participle):
+            return participle
+    if INFINITIVE_BEFORE.search(before) and re.search(r"(?:é|e|ez|ais|ait)$", low):
+        infinitive = re.sub(r"(?:é|e|ez|ais|ait)$", "er", low)
+        if infinitive != low and lexicon.is_verb_form(infinitive) and infinitive.endswith("er"):
+            return infinitive if lexicon.is_standard(infinitive) else None
+    return None
+
+
 def _chat_form_applies(text: str, match: re.Match, key: str) -> bool:
     before = fold(text[max(0, match.start() - 20) : match.start()])
     after = text[match.end() : match.end() + 24]
@@ -360,9 +437,36 @@ def _chat_form_applies(text: str, match: re.Match, key: str) -> bool:
         return bool(CE_IS_CEST.match(after))
     if key == "sa":
         return bool(SA_IS_CA.match(after))
+    if key == "dan":
+        return bool(DANS_BEFORE.match(after))
+    if key in {"ché", "che", "chè"}:
+        return not re.match(r"\s*pa", after)
+    if key in {"ve", "vé"}:
+        return bool(re.search(r"\b(?:je|j)\s*$", before))
+    if key in {"fe", "fé", "ac"}:
+        return bool(re.match(r"\s+\w", after)) or bool(re.search(r"\b(?:j'ai|ai|a)\s*$", before))
+    if key == "mm":
+        return bool(re.search(r"\b(?:quand|qd|kan|meme|quand meme)\s*$", before))
+    if key == "o":
+        return bool(re.match(r"\s+[^\W\d_]", after)) and not LETTER_CONTEXT.search(before)
     if key == "g":
-        return not LETTER_CONTEXT.search(before) and bool(re.match(r"\s+\w", after))
-    if key in {"ke", "ki", "kan", "kom", "cm", "ms", "ds", "pr", "vs", "ns", "é", "lé", "dé"}:
+        return not LICENCE_BEFORE.search(before) and bool(re.match(r"\s+\w", after))
+    if key in {
+        "ke",
+        "ki",
+        "kan",
+        "kom",
+        "cm",
+        "ms",
+        "ds",
+        "pr",
+        "vs",
+        "vou",
+        "ns",
+        "é",
+        "lé",
+        "dé",
+    }:
         return bool(re.match(r"\s*\w", after)) or key in {"ke", "ki"}
     return True
 
@@ -401,7 +505,8 @@ def _dropped_je(low: str) -> str | None:
         return None
     if rest in {"me", "te", "le", "la", "les", "lui", "leur", "ne"} or lexicon.is_verb_form(rest):
         return f"je {rest}"
-    return None
+    completed = _completed(rest)  # "jparl"
+    return f"je {completed}" if completed and lexicon.is_verb_form(completed) else None
 
 
 def _squeezed(low: str) -> str | None:
@@ -412,6 +517,18 @@ def _squeezed(low: str) -> str | None:
         if form != low and (_standard(form) or fold(form) in CHAT_FORMS):
             return CHAT_FORMS.get(fold(form), form)
     return None
+
+
+def _heard(low: str) -> str | None:
+    """A final "é" written for what sounds like it ("voulé" → "voulez", "jamé" → "jamais")."""
+    if not low.endswith("é") or len(low) < 3:
+        return None
+    found = [(lexicon.frequency(low[:-1] + end), low[:-1] + end) for end in SOUNDS_LIKE_E]
+    count, word = max(found)
+    return word if count >= 20_000 else None
+
+
+SOUNDS_LIKE_E = ("ez", "er", "ais", "ait", "et", "é")
 
 
 def _completed(low: str) -> str | None:

@@ -184,7 +184,11 @@ def is_verb_form(word: str) -> bool:
 
     lookup, irregular, verbs = _lemma_tables()
     low = word.lower()
-    return low in irregular or any(lemma in verbs for lemma in lookup.get(hash_string(low), ()))
+    return (
+        low in irregular
+        or low in verbs
+        or any(lemma in verbs for lemma in lookup.get(hash_string(low), ()))
+    )
 
 
 @cache

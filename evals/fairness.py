@@ -34,6 +34,7 @@ from chatbot.rubric import DIMENSION_KINDS, Rubric
 from chatbot.settings import PROJECT_ROOT, get_settings
 from chatbot.text import fold
 from evals.personas import Persona, Run, load_personas, replay
+from evals.sms import sms
 from evals.table import MODES, NO_MODEL, side_by_side
 
 PERSONAS_DIR = PROJECT_ROOT / "evals" / "personas"
@@ -454,11 +455,34 @@ def typo_variants(persona: Persona, rubric: Rubric) -> list[tuple[str, Persona]]
     return variants
 
 
+# --- SMS French -----------------------------------------------------------------------------------
+
+SMS_SEEDS = (1, 2)
+
+
+def sms_variants(persona: Persona, rubric: Rubric) -> list[tuple[str, Persona]]:
+    """Every message rewritten as SMS French by a rewriter written from the language (evals/sms.py,
+    independent of the engine's word lists); each message gets its own seeded draw, so that a
+    result never depends on the order of the messages."""
+
+    def rewriter(seed: int):
+        def rewrite_one(text: str) -> str:
+            return sms(text, random.Random(zlib.crc32(f"{seed}:{text}".encode())))
+
+        return rewrite_one
+
+    variants = [("écrit", persona)]
+    for seed in SMS_SEEDS:
+        variants.append((f"SMS (graine {seed})", rewrite(persona, rewriter(seed))))
+    return variants
+
+
 FAMILIES: dict[str, Callable[[Persona, Rubric], list[tuple[str, Persona]]]] = {
     "identity": identity_variants,
     "inclusive": inclusive_variants,
     "register": register_variants,
     "typos": typo_variants,
+    "sms": sms_variants,
 }
 
 

@@ -435,18 +435,23 @@ def _none_as_zero(criterion: Criterion, text: str):
 def _by_meaning(text: str, options, multi: bool):
     """An option whose words are all said, in any order and form: "ma mère me dépose" is "on
     me dépose", "mon pote m'emmène" is "on m'emmène". Nothing when the message is negative."""
-    said = words(text)
+    said = _stems(text)
     if not said or NEGATIVE.search(fold(text)):
         return None
     chosen = [
         o.id
         for o in options
-        if any((need := words(p)) and need <= said for p in [o.label, *o.synonyms])
+        if any((need := _stems(p)) and need <= said for p in [o.label, *o.synonyms])
     ]
     if not chosen or (len(chosen) > 1 and not multi):
         return None
     evidence = text.strip()
     return parsers.Parsed(chosen if multi else chosen[0], 0, len(evidence), 0.7, None, evidence)
+
+
+def _stems(text: str) -> set[str]:
+    """Content words reduced to a stem: "dépose", "déposé", "depose" are one word."""
+    return {re.sub(r"(?:ees|ee|es|er|ez|e|s|x)$", "", fold(w)) or fold(w) for w in words(text)}
 
 
 NEGATIVE = re.compile(r"\b(?:pas|plus|jamais|aucune?|personne|rien)\b|\bn'")

@@ -595,7 +595,7 @@ _YEAR = r"(?:\s+(20\d\d))?"
 
 NOW_CUES = re.compile(
     r"\b(?:tout\s+de\s+suite|toute\s+suite|des\s+maintenant|immediatement|des\s+que\s+possible|"
-    r"asap|maintenant|quand\s+(?:vous|tu|je|on)\s+(?:voulez|veux|veut|le\s+souhaitez)|n'importe\s+quand|"
+    r"asap|maintenant|quand\s+(?:vous|tu|je|on)\s+(?:voul\w*|veux|veut|le\s+souhaitez)|n'importe\s+quand|"
     r"des\s+aujourd'hui|aujourd'hui|deja\s+(?:disponible|dispo|libre)|"
     r"je\s+suis\s+(?:disponible|dispo|libre)|de\s+suite|sur\s+le\s+champ|demain)\b"
 )

@@ -7,7 +7,7 @@ import re
 from chatbot.text import fold
 
 HANDOFF = re.compile(
-    r"\b(parler|discuter|contacter|joindre|voir|appeler)\b.{0,30}"
+    r"\b(parl\w*|discuter|contacter|joindre|voir|appeler)\b.{0,30}"
     r"\b(conseill\w*|humain|personne|quelqu.un|vraie?s?|agent|referent\w*)\b"
     r"|\b(un|une|des) (vrai|vraie)s? (humain|personne)s?\b"
     r"|\b(je veux|je voudrais|passez[- ]moi)\b.{0,20}\b(conseill\w*|humain)\b"
