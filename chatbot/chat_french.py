@@ -46,7 +46,8 @@ CHAT_FORMS: dict[str, str] = {
     **dict.fromkeys(["j'suis", "j'sui"], "je suis"),
     **dict.fromkeys(["j'peux", "j'peu"], "je peux"),
     **dict.fromkeys(["j'veux", "j'veu"], "je veux"),
-    "jlai": "je l'ai",
+    **dict.fromkeys(["jlai", "jl'ai", "j'l'ai"], "je l'ai"),
+    "avt": "avant",
     "jen": "j'en",
     "jy": "j'y",
     # c'est, il y a
@@ -203,7 +204,8 @@ DANS_BEFORE = re.compile(
 # "sa" is a possessive; before a verb it is "ça" ("sa va", "sa me dérange pas").
 SA_IS_CA = re.compile(
     r"\s+(?:va|vas|marche|depend|dépend|me|m'|fait|ira|irait|roule|derange|dérange|gene|gêne"
-    r"|pose|peut|doit|devrait|passe|ne|n'|dure|prend)\b"
+    r"|pose|peut|doit|devrait|passe|ne|n'|dure|prend|recrute|embauche|tombe|paye|paie|plait"
+    r"|plaît|change|commence|arrive|coute|coûte|suffit|compte|sert|ressemble|te|m)\b"
 )
 # After these, a word is a name and stays as typed ("je m'appelle jaime").
 NAME_CUE = re.compile(r"(?i)(?:appel+e?s?|nom|pr[ée]nom|moi\s*,?\s*c['’ ]?\s*est|nomme)\s*:?\s*$")
@@ -344,7 +346,8 @@ def _joined(text: str, match: re.Match, following: re.Match | None) -> tuple[int
         low in ELISIONS
         and second[:1].lower() in "aeiouyhâàéèêîïôûœ"
         and _standard(second)
-        and fold(second) not in {"et", "ou", "a", "y", "en", "un", "une", "au", "aux", "on"}
+        and fold(second) not in {"et", "ou", "y", "en", "un", "une", "au", "aux", "on"}
+        and (fold(second) != "a" or low in {"m", "l", "t", "n", "qu"})
         and not LETTER_CONTEXT.search(fold(text[max(0, match.start() - 20) : match.start()]))
     ):
         return following.end(), _cased(first, low) + "'" + second
@@ -484,10 +487,12 @@ def _elided(low: str, named: bool) -> str | None:
         rest = low[len(prefix) :]
         if not low.startswith(prefix) or len(rest) < 2 or rest[0] not in "aeiouyhâàéèêîôû":
             continue
-        spelt = rest if _standard(rest) else lexicon.accented(rest)
-        if not spelt or fold(spelt) in {"ou", "et"}:
+        readings = [rest if _standard(rest) else lexicon.accented(rest), _completed(rest)]
+        readings = [r for r in readings if r and fold(r) not in {"ou", "et"}]
+        if not readings:
             continue
-        verb = lexicon.is_verb_form(spelt) or spelt in {"en", "y"}
+        verbs = [r for r in readings if lexicon.is_verb_form(r) or r in {"en", "y"}]
+        spelt, verb = (verbs[0], True) if verbs else (readings[0], False)
         if (
             (prefix in VERB_ELISIONS and not verb)
             or (prefix == "c" and fold(spelt) not in {"est", "etait", "etaient"})
@@ -525,7 +530,10 @@ def _heard(low: str) -> str | None:
         return None
     found = [(lexicon.frequency(low[:-1] + end), low[:-1] + end) for end in SOUNDS_LIKE_E]
     count, word = max(found)
-    return word if count >= 20_000 else None
+    return word if count >= COMMON_COMPLETION else None
+
+
+COMMON_COMPLETION = 5_000  # "vien" → "viens", "previen" → "préviens"; not rarer words
 
 
 SOUNDS_LIKE_E = ("ez", "er", "ais", "ait", "et", "é")
@@ -535,9 +543,15 @@ def _completed(low: str) -> str | None:
     """One dropped final letter ("vien" → "viens", "pa" → "pas"), when the result is a common word."""
     if len(low) < 2 or not low.isalpha():
         return None
-    found = [(lexicon.frequency(low + end), low + end) for end in "stxed"]
+    found = []
+    for end in "stxedn":
+        for word in {low + end, lexicon.accented(low + end) or low + end}:
+            found.append((lexicon.frequency(word), word))
     count, word = max(found)
-    return word if count >= 20_000 else None
+    return word if count >= COMMON_COMPLETION else None
+
+
+COMMON_COMPLETION = 5_000  # "vien" → "viens", "previen" → "préviens"; not rarer words
 
 
 def _cased(model: str, word: str) -> str:
