@@ -31,6 +31,7 @@ from chatbot.text import fold
 CHAT_FORMS: dict[str, str] = {
     # je suis, je sais, je peux…
     **dict.fromkeys(["chui", "chuis", "chu", "jsui", "jsuis", "jss"], "je suis"),
+    "sui": "suis",
     **dict.fromkeys(
         ["jsp", "jspa", "jsaispas", "chepa", "chaipa", "chaispas", "jsépa"], "je sais pas"
     ),
@@ -82,7 +83,7 @@ CHAT_FORMS: dict[str, str] = {
     **dict.fromkeys(["dpuis", "dps", "dep", "dpui", "depui"], "depuis"),
     **dict.fromkeys(["apre", "apr", "aprè", "apré"], "après"),
     **dict.fromkeys(["kelke", "kelkes", "qlq", "qques"], "quelques"),
-    **dict.fromkeys(["mmt", "mnt"], "moment"),
+    "mmt": "moment",
     **dict.fromkeys(["dj", "dja", "deja"], "déjà"),
     **dict.fromkeys(["fe", "fé"], "fait"),
     **dict.fromkeys(["ac", "avk"], "avec"),
@@ -96,7 +97,7 @@ CHAT_FORMS: dict[str, str] = {
     **dict.fromkeys(["dac", "dacc", "dak", "dakor", "daccor", "dacor", "dacodac"], "d'accord"),
     "stp": "s'il te plaît",
     "svp": "s'il vous plaît",
-    **dict.fromkeys(["mtn", "maint", "maintenan"], "maintenant"),
+    **dict.fromkeys(["mtn", "mnt", "maint", "maintenan"], "maintenant"),
     **dict.fromkeys(["dsl", "dslé", "dsl2"], "désolé"),
     **dict.fromkeys(["ptet", "ptetre", "ptêtre", "ptt"], "peut-être"),
     "pr": "pour",
@@ -112,7 +113,7 @@ CHAT_FORMS: dict[str, str] = {
     "bi1": "bien",
     **dict.fromkeys(["mwa", "moa"], "moi"),
     **dict.fromkeys(["twa", "toa"], "toi"),
-    **dict.fromkeys(["oué", "oue", "ouai", "wai", "wé", "wè", "ouep", "ouaip"], "ouais"),
+    **dict.fromkeys(["oué", "oue", "ouai", "ouai", "wai", "wé", "wè", "ouep", "ouaip", "ouaii"], "ouais"),
     **dict.fromkeys(["wi", "ui", "uii", "ouii"], "oui"),
     "we": "ouais",  # "le we" is the week-end (WEEKEND_BEFORE)
     **dict.fromkeys(["dsuite", "d'suite"], "de suite"),
@@ -143,7 +144,11 @@ CHAT_FORMS: dict[str, str] = {
     "parcontre": "par contre",
     "msg": "message",
     "slt": "salut",
-    "bjr": "bonjour",
+    **dict.fromkeys(["bjr", "bjour", "bnjr", "bonjoure"], "bonjour"),
+    **dict.fromkeys(["orevoir", "arvoir", "aurevoir", "o revoir"], "au revoir"),
+    **dict.fromkeys(["ossi", "ausi", "aussie"], "aussi"),
+    **dict.fromkeys(["sava", "cava", "çava"], "ça va"),
+    **dict.fromkeys(["jusk", "jusko", "jusqua"], "jusqu'à"),
     "bsr": "bonsoir",
     "jvais": "je vais",
     "cad": "c'est-à-dire",
@@ -519,8 +524,12 @@ def _squeezed(low: str) -> str | None:
     if not re.search(r"(\w)\1", low):
         return None
     for form in (re.sub(r"(\w)\1{2,}", r"\1\1", low), re.sub(r"(\w)\1+", r"\1", low)):
-        if form != low and (_standard(form) or fold(form) in CHAT_FORMS):
-            return CHAT_FORMS.get(fold(form), form)
+        chat = CHAT_FORMS.get(form) or CHAT_FORMS.get(fold(form)) or (fold(form) in CHAT_WORDS and form)
+        if form != low and chat:
+            return chat  # "ouiii", "ouéé", "wii": a stretched yes
+        stretched = re.search(r"(\w)\1\1", low)  # a double letter is spelling ("maggie")
+        if form != low and stretched and _standard(form):
+            return form
     return None
 
 
@@ -536,7 +545,7 @@ def _heard(low: str) -> str | None:
 COMMON_COMPLETION = 5_000  # "vien" → "viens", "previen" → "préviens"; not rarer words
 
 
-SOUNDS_LIKE_E = ("ez", "er", "ais", "ait", "et", "é")
+SOUNDS_LIKE_E = ("ez", "er", "ais", "ait", "et", "ès", "é")
 
 
 def _completed(low: str) -> str | None:

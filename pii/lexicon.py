@@ -41,7 +41,8 @@ def is_word(word: str) -> bool:
         spelt = lexicon.dictionary_spelling(low)
         if spelt is None:  # "can", "may", "hope" are English chat; "kevin", "mark" names
             return lexicon.english_frequency(low) >= COMMON_ENGLISH
-        return lexicon.frequency(spelt) >= COMMON_WORD or weight < COMMON_NAME
+        usage = max(lexicon.frequency(spelt), lexicon.frequency(lexicon.lemma(spelt)))
+        return usage >= COMMON_WORD or weight < COMMON_NAME  # "lourdes" as "lourd"
     if "-" in low.strip("-"):  # "vingt-neuf", "aide-soignante"; "jean-pierre" is a name above
         return all(is_word(part) for part in low.split("-") if part)
     return lexicon.in_dictionary(low) or lexicon.is_english(low) or lexicon.is_frequent(low)

@@ -131,6 +131,14 @@ titre pro, tp, cqp, dipl, diplome, diplôme, bapaat, dees, dets, deme, dejeps, c
 cléa, clea, delf, dalf, tcf, a1, a2, b1, b2, c1, c2
 """
 
+# Employers candidates name as where they worked ("caissière chez Cora"): shops and warehouses,
+# not people.
+EMPLOYERS = """
+cora, auchan, leclerc, carrefour, intermarché, intermarche, lidl, aldi, casino, super u, hyper u,
+match, norma, monoprix, franprix, action, gifi, amazon, fedex, dhl, ups, chronopost, geodis,
+kuehne, xpo, stef, adecco, manpower, randstad, synergie, start people, admr, o2, shiva
+"""
+
 # Words that look like first names in name dictionaries but are ordinary chat words here.
 CHAT_WORDS = """
 ok, oki, okay, merci, bonjour, bonsoir, salut, coucou, cordialement, dispo, disponible, oui, non,
@@ -157,7 +165,15 @@ def _words(block: str) -> frozenset[str]:
 @cache
 def kept_words() -> frozenset[str]:
     """Accent-folded words and phrases that are never a person's name."""
-    blocks = (REGIONS, DEPARTEMENTS, COMMUNES, JOB_AND_TRAINING_WORDS, DIPLOMAS, CHAT_WORDS)
+    blocks = (
+        REGIONS,
+        DEPARTEMENTS,
+        COMMUNES,
+        JOB_AND_TRAINING_WORDS,
+        DIPLOMAS,
+        EMPLOYERS,
+        CHAT_WORDS,
+    )
     return frozenset(fold(w) for block in blocks for w in _words(block))
 
 

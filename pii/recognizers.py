@@ -21,7 +21,7 @@ from presidio_analyzer.predefined_recognizers import (
 from stdnum.fr import nir as stdnum_nir
 
 from chatbot import lexicon
-from chatbot.chat_french import is_chat_word
+from chatbot.chat_french import is_chat_word, normalise
 from pii import policy
 from pii.lexicon import (
     COMMON_ENGLISH,
@@ -370,6 +370,7 @@ class FrSpacyPersonRecognizer(SpacyRecognizer):
                     and not policy.is_kept(name)
                     and _plausible_name(name)
                     and (_has_first_name(name) or _cued(text, start))
+                    and not (name.islower() and ARTICLE_BEFORE.search(text, 0, start))
                 ):
                     results.append(RecognizerResult("PERSON", start, end, result.score))
         return results
@@ -410,8 +411,8 @@ def _plausible_name(name: str) -> bool:
     places as PER in chat text."""
     words = name.split()
     known = [w for w in words if policy.fold(w) in first_names()]
-    if name.islower() and not known:
-        return False
+    if name.islower() and (not known or all(is_word(w) for w in words)):
+        return False  # "ben", "rose": lowercase words of the language
     if not known and all(is_word(w) for w in words):
         return False
     if len(words) == 1 and not known:
@@ -553,9 +554,19 @@ def _weak_cue_ok(word: str, shouting: bool = False) -> bool:
         return False
     if _is_cued_first_name(word):
         return True
+    if JOB_SUFFIX.search(word.lower()):
+        return False  # "je suis plaquiste", "je suis cariste"
     return len(word) >= 4 and not is_word(word) and (shouting or not _acronym(word))
 
 
+# A chat word that is a verb or a filler ("jhabite", "jsui", "heu"), never a surname the way
+# "loiseau" (l'oiseau) can be.
+CHAT_VERB = re.compile(r"(?i)^(?:je |j'|n'|m'|t'|s'|c'|il y|ouais|oui|non|euh|heu|hmm|ben|bah)")
+ARTICLE_BEFORE = re.compile(
+    r"(?i)\b(?:au|aux|du|des|le|la|les|un|une|l'|ce|cet|cette|mon|ma|mes|ton|ta|son|sa|ses"
+    r"|notre|votre|leur|leurs)\s+$"
+)
+JOB_SUFFIX = re.compile(r"(?:iste|eur|euse|trice|ateur|atrice|ien|ienne|ique)s?$")
 INTRODUCTION = re.compile(r"(?i)\s*(?:c|c['’ ]?\s*est|je\s+suis|j['’ ]?\s*suis)\b")
 
 
@@ -617,6 +628,8 @@ class FrChatNameRecognizer(EntityRecognizer):
         word = m.group()
         if word.islower() and AFTER_QUANTITY.search(text, 0, m.start()):
             return None
+        if ARTICLE_BEFORE.search(text, 0, m.start()):
+            return None  # "au fenwick", "la rose": a thing, not a person
         if not _is_first_name(word):
             nxt = _words_from(text, m.start(), 2)
             if not (
@@ -645,7 +658,11 @@ class FrChatNameRecognizer(EntityRecognizer):
 
     @staticmethod
     def _medium_ok(word: str) -> bool:
-        return not _common(word)
+        """After "madame", "monsieur": a name, not a verb or a filler ("madame charger…",
+        "monsieur heu")."""
+        if _common(word) or CHAT_VERB.match(normalise(word).text):
+            return False
+        return word[:1].isupper() or _is_cued_first_name(word) or not is_dictionary_word(word)
 
     @staticmethod
     def _name_after(text: str, pos: int, accept) -> tuple[int, int] | None:

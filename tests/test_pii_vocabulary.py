@@ -206,3 +206,18 @@ def test_pii_jsonl_goes_on_after_a_line_that_fails(monkeypatch):
     outs = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o.get("text") for o in outs] == ["ben oui", None, "tel <TELEPHONE_1>"]
     assert "boom" not in outs[1]["error"]
+
+
+def test_two_thousand_chat_messages_without_personal_data_keep_every_word():
+    """Generated independently of the engine (evals/chat_messages.py): standard, SMS and
+    learner French, every rubric's vocabulary. None may lose a word to a placeholder."""
+    from evals.chat_messages import no_pii_messages
+
+    messages = no_pii_messages(n=2000)
+    bad = [
+        (text, out)
+        for text in messages
+        for out in (str(scrub(text)), str(Pseudonymizer().scrub_chat(normalise(text)).own_words))
+        if PLACEHOLDER.search(out)
+    ]
+    assert len(messages) == 2000 and not bad, bad[:20]
