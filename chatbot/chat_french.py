@@ -113,7 +113,9 @@ CHAT_FORMS: dict[str, str] = {
     "bi1": "bien",
     **dict.fromkeys(["mwa", "moa"], "moi"),
     **dict.fromkeys(["twa", "toa"], "toi"),
-    **dict.fromkeys(["oué", "oue", "ouai", "ouai", "wai", "wé", "wè", "ouep", "ouaip", "ouaii"], "ouais"),
+    **dict.fromkeys(
+        ["oué", "oue", "ouai", "ouai", "wai", "wé", "wè", "ouep", "ouaip", "ouaii"], "ouais"
+    ),
     **dict.fromkeys(["wi", "ui", "uii", "ouii"], "oui"),
     "we": "ouais",  # "le we" is the week-end (WEEKEND_BEFORE)
     **dict.fromkeys(["dsuite", "d'suite"], "de suite"),
@@ -524,7 +526,11 @@ def _squeezed(low: str) -> str | None:
     if not re.search(r"(\w)\1", low):
         return None
     for form in (re.sub(r"(\w)\1{2,}", r"\1\1", low), re.sub(r"(\w)\1+", r"\1", low)):
-        chat = CHAT_FORMS.get(form) or CHAT_FORMS.get(fold(form)) or (fold(form) in CHAT_WORDS and form)
+        chat = (
+            CHAT_FORMS.get(form)
+            or CHAT_FORMS.get(fold(form))
+            or (fold(form) in CHAT_WORDS and form)
+        )
         if form != low and chat:
             return chat  # "ouiii", "ouéé", "wii": a stretched yes
         stretched = re.search(r"(\w)\1\1", low)  # a double letter is spelling ("maggie")

@@ -171,10 +171,12 @@ CONJUNCTION = re.compile(r"\s+(?=(?:et|mais|par contre|puis)\s)")
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
+    """Clauses, a quotation « … » kept whole: "à la question « Dans l'entrepôt, on porte… »"."""
     spans = []
-    for part in CLAUSE.finditer(text):
+    unquoted = QUOTED.sub(lambda m: m.group().replace(",", " ").replace(".", " "), text)
+    for part in CLAUSE.finditer(unquoted):
         start = part.start()
-        for cut in CONJUNCTION.finditer(text, part.start(), part.end()):
+        for cut in CONJUNCTION.finditer(unquoted, part.start(), part.end()):
             spans.append((start, cut.start()))
             start = cut.end()
         spans.append((start, part.end()))
@@ -195,7 +197,7 @@ def _about_others(
     unread: list[str] = []
     for start, end in _clauses(text):
         named = known.named(text[start:end], others, pending.id if pending else None)
-        for criterion in (rubric.criterion(cid) for cid in named):
+        for criterion in (rubric.criterion(cid) for cid in named[:1]):  # one value, one criterion
             if any(criterion.id == getattr(c, "criterion_id", None) for c, _ in found):
                 continue
             answered = criterion.id in state.answers
@@ -203,7 +205,7 @@ def _about_others(
                 continue
             if not answered and not _may_answer_early(criterion, text[start:], context):
                 continue
-            command = _read(criterion, text, start, context, answered)
+            command = _read(criterion, text, (start, end), context, answered)
             if command is None:
                 unread += [criterion.id] if answered else []
             elif not _overlaps(command[1], [s for _, s in found]):
@@ -221,19 +223,27 @@ def _may_answer_early(criterion: Criterion, text: str, context: TurnContext) -> 
 
 
 def _read(
-    criterion: Criterion, text: str, start: int, context, answered: bool
+    criterion: Criterion, text: str, clause: tuple[int, int], context, answered: bool
 ) -> tuple[Command | None, tuple[int, int]] | None:
-    """The value said for `criterion` from the clause that names it on ("je reviens sur la
-    date : en fait avril")."""
-    parsed = _parse(criterion, text[start:], context, cued=True)
-    if parsed is not None:
-        span = (start + parsed.start, start + parsed.end)
+    """The value said for `criterion`: after the clause that names it ("je reviens sur la
+    date : en fait avril"), else in it and after ("le permis depuis 12 ans")."""
+    start, end = clause
+    text = QUOTED.sub(lambda m: " " * len(m.group()), text)  # the question quoted is no value
+    for at in (end, start) if re.search(r"\w", text[end:]) else (start,):
+        # after the naming clause, the value stands alone ("… : non"): no keyword to look for
+        parsed = _parse(criterion, text[at:], context, cued=at == start)
+        if parsed is None:
+            continue
+        span = (at + parsed.start, at + parsed.end)
         previous = context.state.answers.get(criterion.id)
         if previous is not None and previous.value == parsed.value:
             return None, span  # said again: nothing changes, but the words are taken
         kind = Correct if answered else SetAnswer
-        return _command(kind, criterion, text[start:], parsed), span
+        return _command(kind, criterion, text[at:], parsed), span
     return None
+
+
+QUOTED = re.compile(r"«[^»]*»")
 
 
 def _overlaps(span: tuple[int, int], spans: list[tuple[int, int]]) -> bool:

@@ -128,15 +128,26 @@ def is_correction(text: str) -> bool:
 
 def question_sentences(text: str) -> tuple[list[str], list[str]]:
     """(sentences that clearly ask something, sentences that only end with a '?')."""
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n", text) if s.strip()]
+    sentences = _outside_quotes([s.strip() for s in re.split(r"(?<=[.!?])\s+|\n", text)])
     asking, hesitant = [], []
     for sentence in sentences:
-        folded = fold(sentence)
+        folded = fold(re.sub(r"«[^»]*»", "", sentence))  # a question quoted is not asked
         if ASKING_START.match(folded) or sentence.endswith("?") and ASKING_WORD.search(folded):
             asking.append(sentence)
         elif sentence.endswith("?"):
             hesitant.append(sentence)
     return asking, hesitant
+
+
+def _outside_quotes(parts: list[str]) -> list[str]:
+    """Sentences, a quotation « … » kept whole inside its sentence."""
+    sentences: list[str] = []
+    for part in parts:
+        if sentences and sentences[-1].count("«") > sentences[-1].count("»"):
+            sentences[-1] = f"{sentences[-1]} {part}"
+        elif part:
+            sentences.append(part)
+    return [s for s in sentences if s]
 
 
 def is_other_language(text: str) -> bool:

@@ -27,13 +27,14 @@ _GENERIC = """avoir etre faire pouvoir vouloir devoir aller venir dire savoir me
     avant apres jusqu a exemple environ moins peu tout tous toute toutes autre autres meme
     possible question reponse repondre dites dire merci svp chose choses fois c s t m j est sont
     juste vrai faux ok d'accord accord rien aucun aucune jamais personne
+    fait revenir tromper oups finalement pardon erreur corriger rectifier vouloir ah euh ben
     formation metier"""
 GENERIC = frozenset(_GENERIC.split())
 WORD = re.compile(r"\d+|[^\W\d_]+", re.UNICODE)
 # "j'ai 23 ans" is how French says an age: the message names the age though "âge" is not in it.
 AGE_IDIOM = re.compile(r"\b(?:j'?\s*ai|g|il a|elle a|age de|agee? de)\s+(\d{1,2})\s*(?:ans?)\b")
 DURATION_WORDS = frozenset({"heure", "minute", "min", "mn", "quart", "demi"})
-NAMED = 1.2  # the score from which a criterion counts as named
+NAMED = 1.8  # a word of one or two criteria, or two words shared more widely
 
 
 def words(text: str) -> set[str]:
@@ -55,6 +56,7 @@ def words(text: str) -> set[str]:
 class Topics:
     by_criterion: dict[str, frozenset[str]]
     weight: dict[str, float]
+    named_by: dict[str, frozenset[str]]  # the words of each criterion's label: its name
 
     def scores(
         self, text: str, among: list[Criterion], besides: str | None = None
@@ -64,7 +66,13 @@ class Topics:
         said = words(text) | _implied(text)
         if besides is not None:
             said -= self.by_criterion[besides]
-        return {c.id: sum(self.weight[w] for w in said & self.by_criterion[c.id]) for c in among}
+        return {c.id: self._score(said, c.id) for c in among}
+
+    def _score(self, said: set[str], criterion_id: str) -> float:
+        """A word of the criterion's label counts twice: "écran" names "À l'aise avec un
+        écran" more than the French level whose help mentions "l'écran"."""
+        found = said & self.by_criterion[criterion_id]
+        return sum(self.weight[w] * (2 if w in self.named_by[criterion_id] else 1) for w in found)
 
     def named(self, text: str, among: list[Criterion], besides: str | None = None) -> list[str]:
         """The criteria the text names, best first."""
@@ -100,7 +108,8 @@ def _topics(rubric: Rubric) -> Topics:
             counts[word] = counts.get(word, 0) + 1
     total = len(by_criterion)
     weight = {w: math.log((total + 1) / n) for w, n in counts.items()}
-    return Topics(by_criterion, weight)
+    named_by = {c.id: frozenset(words(c.label)) for c in rubric.criteria}
+    return Topics(by_criterion, weight, named_by)
 
 
 def _description_words(rubric: Rubric, criterion: Criterion) -> set[str]:
