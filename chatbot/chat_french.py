@@ -424,10 +424,18 @@ INFINITIVE_BEFORE = re.compile(
 )
 
 
+# Nouns of the locutions "avoir envie, honte…": "j'ai envie" is no participle.
+AVOIR_NOUNS = frozenset({"envie", "honte", "hate", "hâte", "confiance", "marre", "besoin", "peur"})
+
+
 def _by_grammar(low: str, before: str) -> str | None:
     """A verb written as heard: "j'ai aider" is "j'ai aidé", "j'ai garde" is "j'ai gardé", "je
     veux travaille" is "je veux travailler"."""
-    if AUXILIARY_BEFORE.search(before) and re.search(r"(?:er|e|ez)$", low):
+    if (
+        AUXILIARY_BEFORE.search(before)
+        and re.search(r"(?:er|e|ez)$", low)
+        and low not in AVOIR_NOUNS
+    ):
         participle = re.sub(r"(?:er|e|ez)$", "é", low)
         if participle != low and lexicon.is_standard(participle):
             return participle

@@ -9,7 +9,9 @@ question is asked, and at the recap. Each rubric is played as written and with e
 `keywords` list removed. A correction is *applied* when the criterion ends with the new value,
 *misfiled* when any other criterion's value differs from the run without the correction.
 
-Run: ``python -m evals.corrections [--all] [--json]``.
+Run: ``python -m evals.corrections [--all] [--json]``; ``--numbers``: a sentence with a number,
+a date range and a duration appended to every open answer changes no verdict, triggers no
+correction and lowers no level.
 """
 
 from __future__ import annotations
@@ -207,6 +209,10 @@ def _same(got, value) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if "--numbers" in argv:
+        numbers = numbers_in_open_answers()
+        print(json.dumps(numbers, ensure_ascii=False, indent=2))
+        return 0
     report = run(sample="--all" not in argv)
     if "--json" in argv:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
@@ -223,6 +229,63 @@ def main(argv: list[str] | None = None) -> int:
             f"{item['misfiled'] or ''}"
         )
     return 0
+
+
+# --- numbers in open answers are evidence, not corrections (issue 17) ----------------------------
+
+WORK_SENTENCE = "J'ai travaillé 6 ans, de 2015 à 2021, à 40 minutes de chez moi."
+
+
+def with_numbers(persona: Persona, rubric: Rubric) -> Persona:
+    """Every open answer with a sentence holding a number, a date range and a duration."""
+    answers = {
+        cid: [f"{texts[0].rstrip()} {WORK_SENTENCE}", *texts[1:]] if texts else texts
+        for cid, texts in persona.answers.items()
+    }
+    for criterion in rubric.criteria:
+        if criterion.kind not in DIMENSION_KINDS and criterion.id in answers:
+            answers[criterion.id] = persona.answers[criterion.id]
+    return persona.model_copy(update={"answers": answers})
+
+
+def numbers_in_open_answers() -> dict:
+    """Verdicts and flags unchanged, no correction said or proposed, no level lower."""
+    rubrics, personas = load_all()
+    report = {"personas": 0, "changed_verdicts": 0, "corrections": 0, "lower_levels": 0, "list": []}
+    for persona in personas:
+        rubric = rubrics.get(persona.rubric)
+        if rubric is None:
+            continue
+        before, after = replay(persona, rubric), replay(with_numbers(persona, rubric), rubric)
+        report["personas"] += 1
+        changed = [
+            c.criterion_id
+            for c, d in zip(before.result.criteria, after.result.criteria, strict=True)
+            if c.verdict != d.verdict
+        ]
+        if sorted(before.result.flags) != sorted(after.result.flags):
+            changed.append("flags")
+        lower = [
+            d.criterion_id
+            for d, e in zip(before.result.dimensions, after.result.dimensions, strict=True)
+            if d.level is not None and (e.level is None or e.level < d.level)
+        ]
+        said = sum(
+            m.startswith(("C'est corrigé", "Vous corrigez"))
+            for who, m in after.transcript
+            if who == "assistant"
+        ) - sum(
+            m.startswith(("C'est corrigé", "Vous corrigez"))
+            for who, m in before.transcript
+            if who == "assistant"
+        )
+        report["changed_verdicts"] += len(changed)
+        report["corrections"] += max(said, 0)
+        report["lower_levels"] += len(lower)
+        if changed or said > 0 or lower:
+            name = persona.path.rsplit("/", 1)[-1]
+            report["list"].append({"persona": name, "changed": changed, "lower": lower})
+    return report
 
 
 if __name__ == "__main__":

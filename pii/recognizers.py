@@ -222,7 +222,12 @@ class FrCreditCardRecognizer(CreditCardRecognizer):
     """Presidio's Luhn check over any 13 to 19 digits (its pattern misses the 2-series
     Mastercard numbers), grouped as people type them."""
 
-    PATTERNS = [Pattern("card", r"(?<![\w])\d(?:[ .\-]?\d){12,18}(?!\d)", 0.3)]
+    PATTERNS = [
+        Pattern("card", r"(?<![\w])\d(?:[ .\-]?\d){12,18}(?!\d)", 0.3),
+        # the same when another number follows ("… 7893 3 fois"): unbroken, or four groups of four
+        Pattern("card unbroken", r"(?<![\w])\d{13,19}(?!\d)", 0.3),
+        Pattern("card in groups", r"(?<!\d)\d{4}(?:[ .\-]\d{4}){3}(?![.\-]?\d)", 0.3),
+    ]
 
     def __init__(self):
         super().__init__(

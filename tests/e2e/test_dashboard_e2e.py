@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import random
 import re
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -206,7 +207,7 @@ def test_a_correction_without_reason_keeps_the_choice_and_shows_the_error_beside
     page.context.close()
 
 
-def test_a_candidate_who_declined_then_came_back_is_one_row_in_list_csv_and_counts(
+def test_a_candidate_who_declined_then_came_back_with_a_new_link_is_one_row_in_list_csv_and_counts(
     server, browser, new_page, reviewed, tmp_path
 ):
     link = server.invite("e2e-revenu", "soudeur")
@@ -215,7 +216,10 @@ def test_a_candidate_who_declined_then_came_back_is_one_row_in_list_csv_and_coun
     candidate.get_by_role("button", name="Je refuse", exact=True).click()
     expect(candidate.get_by_text("Seul votre refus est enregistré")).to_be_visible()
     again = new_page()
-    again.goto(link)
+    again.goto(link)  # a refusal revokes the link
+    expect(again.get_by_text("Ce lien n'est plus valable")).to_be_visible()
+    time.sleep(1.1)  # links are stamped to the second: the new one is issued after the refusal
+    again.goto(server.invite("e2e-revenu", "soudeur"))  # the counsellor sends a new link
     again.get_by_role("button", name="J'accepte", exact=True).click()
     expect(again.get_by_text("Question 1 sur", exact=False)).to_be_visible()
 
