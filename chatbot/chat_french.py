@@ -24,6 +24,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cache, cached_property
 
+from spacy.lang.fr.stop_words import STOP_WORDS
+
 from chatbot import lexicon
 from chatbot.text import fold
 
@@ -321,6 +323,9 @@ def normalise(text: str) -> ChatText:
         if match.start() < skip_until or match.group().startswith("<"):
             continue
         words += 1
+        if _acronym(text, match.group()):  # "CHU", "SAI" in a sentence in lower case
+            french += 1
+            continue
         following = matches[index + 1] if index + 1 < len(matches) else None
         joined = _joined(text, match, following)
         if joined is not None:
@@ -343,6 +348,10 @@ def normalise(text: str) -> ChatText:
     return ChatText(tuple(pieces))
 
 
+def _acronym(text: str, word: str) -> bool:
+    return len(word) > 1 and word.isupper() and sum(c.islower() for c in text) > len(text) // 4
+
+
 def _joined(text: str, match: re.Match, following: re.Match | None) -> tuple[int, str] | None:
     """Two words a reader joins: "j ai" → "j'ai", "c est" → "c'est", "bien sur" → "bien sûr"."""
     if following is None or not re.fullmatch(r"[ \t]+", text[match.end() : following.start()]):
@@ -360,15 +369,20 @@ def _joined(text: str, match: re.Match, following: re.Match | None) -> tuple[int
         return following.end(), _cased(first, low) + "'" + second
     if low == "bien" and fold(second) == "sur":
         return following.end(), first + " " + _cased(second, "sûr")
-    compound = lexicon.accented(f"{low}-{fold(second)}")
-    if compound and lexicon.is_standard(compound) and "-" in compound:  # "grand mere"
+    compound = None if low in STOP_WORDS else lexicon.accented(f"{low}-{fold(second)}")
+    if (
+        compound and lexicon.is_standard(compound) and "-" in compound
+    ):  # "grand mere", not "chez moi"
         return following.end(), _cased(first, compound)
-    if low == "ma" and PARTICIPLE.search(fold(second)) and lexicon.is_verb_form(second):
+    spelled = second.lower()
+    if fold(spelled) == spelled:  # "conseillere" is "conseillère", no participle
+        spelled = lexicon.accented(spelled) or spelled
+    if low == "ma" and PARTICIPLE.search(spelled) and lexicon.is_verb_form(second):
         return following.end(), _cased(first, "m'a") + " " + second  # "ça ma plu"
     return None
 
 
-PARTICIPLE = re.compile(r"(?:e|i|u|is|it)$")
+PARTICIPLE = re.compile(r"(?:é|i|u|is|it)$")
 
 
 def _word(text: str, match: re.Match) -> str | None:
@@ -441,7 +455,12 @@ def _by_grammar(low: str, before: str) -> str | None:
             return participle
     if INFINITIVE_BEFORE.search(before) and re.search(r"(?:é|e|ez|ais|ait)$", low):
         infinitive = re.sub(r"(?:é|e|ez|ais|ait)$", "er", low)
-        if infinitive != low and lexicon.is_verb_form(infinitive) and infinitive.endswith("er"):
+        if (
+            infinitive != low
+            and infinitive.endswith("er")
+            and lexicon.is_verb_form(infinitive)
+            and lexicon.is_frequent(infinitive)  # "sans voiture" is no "voiturer"
+        ):
             return infinitive if lexicon.is_standard(infinitive) else None
     return None
 
