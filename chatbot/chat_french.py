@@ -27,6 +27,7 @@ from functools import cache, cached_property
 from spacy.lang.fr.stop_words import STOP_WORDS
 
 from chatbot import lexicon
+from chatbot.rubric import Rubric
 from chatbot.text import fold
 
 # Chat forms a reader expands from habit, not from spelling. Keys are lowercase, accents folded.
@@ -413,6 +414,7 @@ def _word(text: str, match: re.Match) -> str | None:
         _heard(low),
         None if english else lexicon.accented(low),
         _completed(low),
+        None if english or not word.islower() or len(low) < 4 else _slip_fixed(low),
     ):
         if candidate:
             return _cased(word, candidate)
@@ -534,6 +536,31 @@ def _elided(low: str, named: bool) -> str | None:
         ):
             return None
         return f"{prefix}'{spelt}"
+    return None
+
+
+# Words the trainers wrote in the rubrics in use ("caces", "cesu", "mettis"): words, not slips.
+_RUBRIC_WORDS: set[str] = set()
+
+
+def learn_words(rubric: Rubric) -> None:
+    if rubric.version not in _LEARNT:
+        _RUBRIC_WORDS.update(fold(w.lower()) for w in WORD.findall(rubric.model_dump_json()))
+        _LEARNT.add(rubric.version)
+
+
+_LEARNT: set[str] = set()
+
+
+def _slip_fixed(low: str) -> str | None:
+    """A typing slip ("niut" → "nuit"), also behind a bare j ("jiame" → "j'aime")."""
+    if fold(low) in _RUBRIC_WORDS:
+        return None
+    if fixed := lexicon.slip_fixed(low):
+        return fixed
+    rest = lexicon.slip_fixed(low[1:]) if low.startswith("j") else None
+    if rest and lexicon.is_verb_form(rest):
+        return ("j'" if rest[0] in "aeiouyhâàéèêîôû" else "je ") + rest
     return None
 
 

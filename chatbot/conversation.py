@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 
 from chatbot import engine
-from chatbot.chat_french import normalise
+from chatbot.chat_french import learn_words, normalise
 from chatbot.commands import Command, SetAnswer, Unclear
 from chatbot.engine import Reply, ScreeningState
 from chatbot.results import ScreeningResult
@@ -41,6 +41,9 @@ class Conversation:
     scrubber: Pseudonymizer = field(default_factory=Pseudonymizer)
     understander: Understander = field(default_factory=OfflineUnderstander)
     fallback: Understander = field(default_factory=OfflineUnderstander)
+
+    def __post_init__(self) -> None:
+        learn_words(self.rubric)
 
     @classmethod
     def begin(

@@ -13,11 +13,44 @@ from chatbot.text import fold
 
 
 @cache
-def frequencies() -> dict[str, int]:
-    """Lowercase standard French word -> frequency in the dictionary's corpus."""
+def _checker():
     from spellchecker import SpellChecker
 
-    return dict(SpellChecker(language="fr", distance=1).word_frequency.dictionary)
+    return SpellChecker(language="fr", distance=1)
+
+
+@cache
+def frequencies() -> dict[str, int]:
+    """Lowercase standard French word -> frequency in the dictionary's corpus."""
+    return dict(_checker().word_frequency.dictionary)
+
+
+def slip_fixed(word: str) -> str | None:
+    """The frequent word one slip of the finger away: two letters swapped ("niut", "ntaif"), a
+    letter doubled ("trrajet") or accents dropped first, else any one-letter edit ("frzre",
+    "parldr") to a common word."""
+    folded = fold(word.lower())
+    swapped = {
+        folded[:i] + folded[i + 1] + folded[i] + folded[i + 2 :] for i in range(len(folded) - 1)
+    }
+    undoubled = {
+        folded[:i] + folded[i + 1 :] for i in range(1, len(folded)) if folded[i] == folded[i - 1]
+    }
+    for candidates, least in (
+        (swapped | undoubled, 1),
+        (_checker().edit_distance_1(folded), SLIP_COMMON),
+    ):
+        found = [
+            (frequency(spelling), spelling)
+            for candidate in candidates - {folded}
+            if is_frequent(candidate) and (spelling := dictionary_spelling(candidate))
+        ]
+        if found and max(found)[0] >= least:
+            return max(found)[1]
+    return None
+
+
+SLIP_COMMON = 1_000  # any one-letter edit only to a common word
 
 
 @cache
