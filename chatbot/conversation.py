@@ -18,14 +18,14 @@ from chatbot.results import ScreeningResult
 from chatbot.rubric import DIMENSION_KINDS, AnswerType, Rubric
 from chatbot.understanding.base import TurnContext, Understander, clean_message
 from chatbot.understanding.offline import OfflineUnderstander
-from pii.pseudonymizer import Pseudonymizer
+from pii.pseudonymizer import Pseudonymizer, Scrubbed
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Turn:
-    candidate_text: str  # scrubbed: what is stored and what a model may see
+    candidate_text: Scrubbed  # the candidate's own words, scrubbed: what is stored
     commands: list[Command]
     reply: Reply
     method: str  # "offline" or "llm"
@@ -64,7 +64,7 @@ class Conversation:
         reply = reply.model_copy(
             update={"messages": [self.scrubber.restore(m) for m in reply.messages]}
         )
-        return Turn(str(message.own_words), commands, reply, method, fell_back)
+        return Turn(message.own_words, commands, reply, method, fell_back)
 
     def _in_own_words(self, command: Command, message) -> Command:
         """Quotes are the candidate's own words ("jai 23 ans"), read as normalised text."""
@@ -77,7 +77,7 @@ class Conversation:
                 update["value"] = message.quote(command.value)
         return command.model_copy(update=update) if update else command
 
-    def _fallback(self, scrubbed: str, context: TurnContext) -> list[Command]:
+    def _fallback(self, scrubbed: Scrubbed, context: TurnContext) -> list[Command]:
         try:
             return self.fallback.understand(scrubbed, context)
         except Exception:  # last resort: re-ask rather than crash

@@ -52,9 +52,20 @@ class UndoPoint(BaseModel):
     previous: AnswerRecord | None = None
 
 
+class ModelMemory(BaseModel):
+    """LLM mode: what a resumed conversation needs from before (the engine never reads it)."""
+
+    tokens_in: int = 0  # the screening's token meter (chatbot.llm.TokenMeter)
+    tokens_out: int = 0
+    calls: int = 0
+    failed_calls: int = 0
+    # the scrubbed messages that answered each motivation / readiness criterion, scored at the end
+    messages: dict[str, list[str]] = {}
+
+
 class ScreeningState(BaseModel):
     rubric_id: str
-    rubric_version: str
+    rubric_version: str  # of the rubric the state follows (see `adapt`)
     session_id: str | None = None
     contact: str = "votre conseiller France Travail"
     phase: Phase = "questions"
@@ -68,6 +79,8 @@ class ScreeningState(BaseModel):
     turns: int = 0
     proposal: ProposeCorrection | None = None  # a correction waiting for the candidate's yes
     undo: UndoPoint | None = None  # the correction of the last turn, which one tap refuses
+    notes: list[str] = []  # for the counsellor (a rubric changed during the screening)
+    llm: ModelMemory | None = None
 
 
 class Button(BaseModel):
@@ -132,6 +145,45 @@ def step(
     if retry_reason not in (None, "off_topic") and state.phase == "recap":
         return state, recap_choices(rubric, turn.lines)
     return state, _advance(turn)
+
+
+RUBRIC_CHANGED = (
+    "La rubrique a été modifiée pendant le questionnaire (version {before} → {after}) : "
+    "les réponses aux critères toujours présents sont gardées."
+)
+ANSWER_DROPPED = (
+    "Réponse écartée : le critère « {criterion} » n'existe plus dans la rubrique "
+    "(le candidat avait répondu : {said})."
+)
+
+
+def adapt(rubric: Rubric, state: ScreeningState) -> ScreeningState:
+    """A screening begun with another version of its rubric, carried on with this one.
+
+    Answers to criteria that still exist are kept; the others are dropped with a note for the
+    counsellor; the pending question is the next unanswered criterion if its own was removed."""
+    if state.rubric_version == rubric.version:
+        return state
+    state = state.model_copy(deep=True)
+    known = [c.id for c in rubric.criteria]
+    state.notes.append(RUBRIC_CHANGED.format(before=state.rubric_version, after=rubric.version))
+    for criterion_id in [c for c in state.answers if c not in known]:
+        record = state.answers.pop(criterion_id)
+        said = f"« {record.evidence} »" if record.evidence else repr(record.value)
+        state.notes.append(ANSWER_DROPPED.format(criterion=criterion_id, said=said))
+    state.tries = {k: v for k, v in state.tries.items() if k in known}
+    state.texts = {k: v for k, v in state.texts.items() if k in known}
+    if state.llm is not None:
+        state.llm.messages = {k: v for k, v in state.llm.messages.items() if k in known}
+    if state.proposal is not None and state.proposal.criterion_id not in known:
+        state.proposal = None
+    if state.undo is not None and state.undo.criterion_id not in known:
+        state.undo = None
+    unanswered = [c for c in known if c not in state.answers]
+    if state.phase != "done" and state.pending not in unanswered:
+        state.phase, state.pending = ("questions", unanswered[0]) if unanswered else ("recap", None)
+    state.rubric_version = rubric.version
+    return state
 
 
 def pending_reply(rubric: Rubric, state: ScreeningState) -> Reply | None:

@@ -140,14 +140,15 @@ class TokenMeter:
 
     budget: int
     calls: list[CallUsage] = field(default_factory=list)
+    earlier: tuple[int, int] = (0, 0)  # input and output tokens spent before a resume
 
     @property
     def input_tokens(self) -> int:
-        return sum(c.input_tokens for c in self.calls)
+        return self.earlier[0] + sum(c.input_tokens for c in self.calls)
 
     @property
     def output_tokens(self) -> int:
-        return sum(c.output_tokens for c in self.calls)
+        return self.earlier[1] + sum(c.output_tokens for c in self.calls)
 
     @property
     def total(self) -> int:

@@ -26,6 +26,7 @@ from chatbot.understanding.base import MAX_CHARS, TurnContext
 from chatbot.understanding.offline import OfflineUnderstander
 from chatbot.understanding.offline import _not_understood as not_understood
 from chatbot.understanding.offline import _parse as parse_for  # the offline value readers
+from pii import Scrubbed
 
 SHORT_ANSWER_WORDS = 8
 SURE = 0.8
@@ -55,9 +56,10 @@ class LLMUnderstander:
         self.cascade = cascade
         self.offline = OfflineUnderstander()
         self.last_method = "llm"
-        self.last_text = ""  # the scrubbed message of the last turn, kept for phrasing and scoring
+        # the scrubbed message of the last turn, kept for phrasing and scoring
+        self.last_text: Scrubbed | None = None
 
-    def understand(self, text: str, context: TurnContext) -> list[Command]:
+    def understand(self, text: Scrubbed, context: TurnContext) -> list[Command]:
         self.last_method, self.last_text = "offline", text
         if context.pending is None or context.state.phase != "questions" or _not_a_reading(text):
             return self.offline.understand(text, context)
