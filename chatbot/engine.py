@@ -155,22 +155,44 @@ ANSWER_DROPPED = (
     "Réponse écartée : le critère « {criterion} » n'existe plus dans la rubrique "
     "(le candidat avait répondu : {said})."
 )
+ANSWER_REASKED = (
+    "Réponse écartée : la forme de réponse du critère « {criterion} » a changé, la question "
+    "est reposée (le candidat avait répondu : {said})."
+)
 
 
-def adapt(rubric: Rubric, state: ScreeningState) -> ScreeningState:
+def adapt(rubric: Rubric, state: ScreeningState, now: dt.date) -> ScreeningState:
     """A screening begun with another version of its rubric, carried on with this one.
 
-    Answers to criteria that still exist are kept; the others are dropped with a note for the
-    counsellor; the pending question is the next unanswered criterion if its own was removed."""
+    Answers to criteria that still exist are kept (their verdict by the new rule); those whose
+    criterion was removed, or whose value no longer fits its answer type, are dropped with a note
+    for the counsellor; the next unanswered criterion is asked if the pending one is gone."""
     if state.rubric_version == rubric.version:
         return state
     state = state.model_copy(deep=True)
     known = [c.id for c in rubric.criteria]
     state.notes.append(RUBRIC_CHANGED.format(before=state.rubric_version, after=rubric.version))
-    for criterion_id in [c for c in state.answers if c not in known]:
-        record = state.answers.pop(criterion_id)
+    for criterion_id, record in list(state.answers.items()):
         said = f"« {record.evidence} »" if record.evidence else repr(record.value)
-        state.notes.append(ANSWER_DROPPED.format(criterion=criterion_id, said=said))
+        if criterion_id not in known:
+            del state.answers[criterion_id]
+            state.notes.append(ANSWER_DROPPED.format(criterion=criterion_id, said=said))
+            continue
+        criterion = rubric.criterion(criterion_id)
+        if criterion.kind in DIMENSION_KINDS or record.value is None:
+            continue
+        if not _fits(rubric, criterion, record.value):
+            del state.answers[criterion_id]
+            state.notes.append(ANSWER_REASKED.format(criterion=criterion_id, said=said))
+            continue
+        record.verdict = verdict_for(
+            criterion,
+            record.value,
+            rubric=rubric,
+            session_start=session_start(rubric, state),
+            session_end=session_end(rubric, state),
+            today=now,
+        )
     state.tries = {k: v for k, v in state.tries.items() if k in known}
     state.texts = {k: v for k, v in state.texts.items() if k in known}
     if state.llm is not None:
@@ -184,6 +206,27 @@ def adapt(rubric: Rubric, state: ScreeningState) -> ScreeningState:
         state.phase, state.pending = ("questions", unanswered[0]) if unanswered else ("recap", None)
     state.rubric_version = rubric.version
     return state
+
+
+def _fits(rubric: Rubric, criterion: Criterion, value: Value) -> bool:
+    """Whether a stored value is still an answer of the criterion's type (and options)."""
+    kind = criterion.answer.type
+    if kind == AnswerType.yes_no:
+        return isinstance(value, bool)
+    if kind in (AnswerType.number, AnswerType.duration):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == AnswerType.date:
+        try:
+            dt.date.fromisoformat(str(value))
+        except ValueError:
+            return False
+        return True
+    if kind in (AnswerType.choice, AnswerType.multi_choice):
+        ids = value if isinstance(value, list) else [value]
+        return set(ids) <= {o.id for o in criterion.answer.options}
+    if kind == AnswerType.level:
+        return value in {lvl.id for lvl in rubric.scale(criterion.answer.scale)}
+    return isinstance(value, str)
 
 
 def pending_reply(rubric: Rubric, state: ScreeningState) -> Reply | None:

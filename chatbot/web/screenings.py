@@ -134,7 +134,8 @@ def open_screening(invitation: Invitation) -> Opening:
         screening = _open_or_create(db, invitation, rubric)
         state = None
         if screening.state_json:  # begun with another version of the rubric: carried over
-            state = adapt(rubric, ScreeningState.model_validate(screening.state_json))
+            stored = ScreeningState.model_validate(screening.state_json)
+            state = adapt(rubric, stored, dt.date.today())
         history = [(t.role, t.text) for t in repo.list_turns(db, screening.id)]
         return Opening(screening.status, rubric, screening.id, state, history)
 
