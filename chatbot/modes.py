@@ -98,7 +98,7 @@ def _llm_parts(
 
 @dataclass
 class LLMConversation(Conversation):
-    gateway: ModelGateway | None = None
+    gateway: ModelGateway = field(kw_only=True)
     samples: int = 3
     model_name: str = ""
     # the candidate's scrubbed messages that answered each motivation / readiness criterion
@@ -112,14 +112,17 @@ class LLMConversation(Conversation):
     def handle(self, raw_text: str, now: dt.date) -> Turn:
         spent = self.gateway.meter.input_tokens, self.gateway.meter.output_tokens
         turn = super().handle(raw_text, now)
-        message = getattr(self.understander, "last_text", None)
+        understander = self.understander
+        message = understander.last_text if isinstance(understander, LLMUnderstander) else None
         self._keep_dimension_messages(turn, message)
         try:
             reply = self.phrase(self._answer_questions(turn, message))
         except Exception:  # the engine's own reply is always good enough
             log.warning("LLM phrasing failed, engine reply kept", exc_info=True)
             reply = turn.reply
-        method = turn.method if turn.fallback else self.understander.last_method
+        method = turn.method
+        if not turn.fallback and isinstance(self.understander, LLMUnderstander):
+            method = self.understander.last_method
         self.remember()
         return dataclasses.replace(
             turn,
@@ -139,16 +142,17 @@ class LLMConversation(Conversation):
         phrased = phrase_question(self.gateway, self.rubric, criterion)
         return reply.model_copy(update={"messages": [*reply.messages[:-1], phrased]})
 
-    def remember(self) -> None:
+    def remember(self) -> ModelMemory:
         """Keep in the state what a resume needs: the token meter and the motivation answers."""
         meter = self.gateway.meter
-        self.state.llm = ModelMemory(
+        self.state.llm = memory = ModelMemory(
             tokens_in=meter.input_tokens,
             tokens_out=meter.output_tokens,
             calls=self.earlier.calls + len(meter.calls),
             failed_calls=self.earlier.failed_calls + sum(not c.ok for c in meter.calls),
             messages=self._answers(str),
         )
+        return memory
 
     def _answers(self, scrub: Callable[[str], T]) -> dict[str, list[T]]:
         """Every message that answered a dimension, earlier ones (scrubbed again) first."""
@@ -184,8 +188,7 @@ class LLMConversation(Conversation):
 
     def usage(self) -> dict:
         """What to store with the screening and show the counsellor."""
-        self.remember()
-        memory = self.state.llm
+        memory = self.remember()
         return {
             "model": self.model_name,
             "prompts_hash": prompts_hash(),
@@ -196,7 +199,7 @@ class LLMConversation(Conversation):
             "budget": self.gateway.meter.budget,
         }
 
-    def _keep_dimension_messages(self, turn: Turn, message) -> None:
+    def _keep_dimension_messages(self, turn: Turn, message: Scrubbed | None) -> None:
         for command in turn.commands:
             if isinstance(command, Revisit):
                 self.dimension_messages.pop(command.criterion_id, None)
@@ -208,7 +211,7 @@ class LLMConversation(Conversation):
                     if message not in kept:
                         kept.append(message)
 
-    def _answer_questions(self, turn: Turn, message) -> Reply:
+    def _answer_questions(self, turn: Turn, message: Scrubbed | None) -> Reply:
         """Questions the training sheet's FAQ could not answer go to the model."""
         reply = turn.reply
         asked = any(isinstance(c, AskQuestion) for c in turn.commands)

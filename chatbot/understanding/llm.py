@@ -87,16 +87,20 @@ def _offline_suffices(commands: list[Command], text: str, context: TurnContext) 
     if len(text.split()) > SHORT_ANSWER_WORDS or len(commands) != 1:
         return False
     (command,) = commands
+    pending = context.pending
     return (
-        type(command) is SetAnswer
-        and command.criterion_id == context.pending.id
-        and context.pending.kind not in DIMENSION_KINDS
+        pending is not None
+        and type(command) is SetAnswer
+        and command.criterion_id == pending.id
+        and pending.kind not in DIMENSION_KINDS
         and command.confidence >= SURE
     )
 
 
 def understanding_instructions(context: TurnContext):
     rubric, state, pending = context.rubric, context.state, context.pending
+    if pending is None:  # the model reads answers to a question: there is always one here
+        raise ValueError("no question pending")
     others = [
         c.id for c in rubric.closed_criteria if c.id != pending.id and c.id not in state.answers
     ]
@@ -132,7 +136,8 @@ def expected(rubric: Rubric, criterion: Criterion) -> str:
             )
             return f"{several} parmi : " + ", ".join(o.label for o in answer.options)
         case AnswerType.level:
-            return "un niveau parmi : " + ", ".join(s.label for s in rubric.scale(answer.scale))
+            levels = rubric.scale(answer.scale or "")
+            return "un niveau parmi : " + ", ".join(s.label for s in levels)
     return "un texte libre, evidence = les phrases qui répondent"
 
 
@@ -151,7 +156,11 @@ def commands_from(reading: Reading, text: str, context: TurnContext) -> list[Com
         if command is not None:
             commands.append(command)
     pending = context.pending
-    if pending.kind in DIMENSION_KINDS and not _answers(commands, pending.id):
+    if (
+        pending is not None
+        and pending.kind in DIMENSION_KINDS
+        and not _answers(commands, pending.id)
+    ):
         # Free text: the message itself is the answer unless it says "I don't know" (offline rule).
         offline = OfflineUnderstander().understand(text, context)
         commands += [c for c in _answers(offline, pending.id) if c not in commands]
