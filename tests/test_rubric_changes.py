@@ -150,11 +150,13 @@ def load():
     return module
 
 
-def _environment(base_url: str, data_dir: Path, rubrics: Path, secret: str) -> dict:
+def _environment(
+    base_url: str, data_dir: Path, rubrics: Path, secret: str, database_url: str | None = None
+) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCREENING_")}
     env.update(
         SCREENING_DATA_DIR=str(data_dir),
-        SCREENING_DATABASE_URL=f"sqlite:///{data_dir / 'screening.db'}",
+        SCREENING_DATABASE_URL=database_url or f"sqlite:///{data_dir / 'screening.db'}",
         SCREENING_RUBRICS_DIR=str(rubrics),
         SCREENING_SECRET_KEY=secret,
         SCREENING_PUBLIC_URL=base_url,
@@ -221,13 +223,22 @@ async def _reopen(load, base_url: str, link: str):
     return tab, question
 
 
-def test_rename_a_criterion_and_break_a_rubric_file_then_restart(load, tmp_path):
-    data_dir, rubrics = tmp_path / "data", tmp_path / "rubrics"
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, load, tmp_path):
+    if request.param == "postgresql" and not os.environ.get("SCREENING_TEST_POSTGRES_URL"):
+        pytest.skip("SCREENING_TEST_POSTGRES_URL is not set")
+    data_dir = tmp_path / "data"
     data_dir.mkdir()
+    with load.fresh_database(request.param, data_dir) as url:
+        yield data_dir, url
+
+
+def test_rename_a_criterion_and_break_a_rubric_file_then_restart(load, tmp_path, database):
+    (data_dir, database_url), rubrics = database, tmp_path / "rubrics"
     shutil.copytree(PROJECT_ROOT / "rubrics", rubrics)
     port = load.free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = _environment(base_url, data_dir, rubrics, secrets.token_urlsafe(32))
+    env = _environment(base_url, data_dir, rubrics, secrets.token_urlsafe(32), database_url)
     soudeur = load_rubric(rubrics / "soudeur.yaml")
     link = _link(env, "RENAME-1", "soudeur")
 
@@ -247,7 +258,10 @@ def test_rename_a_criterion_and_break_a_rubric_file_then_restart(load, tmp_path)
     edited_rubrics(PROJECT_ROOT / "rubrics", rubrics)
     with serving(load, env, port) as server:
         health = httpx.get(f"{base_url}/healthz").json()
-        assert health["status"] == "ok" and health["skipped_rubrics"] == ["aide-soignant.yaml", "conducteur-ligne.yaml"]
+        assert health["status"] == "ok" and health["skipped_rubrics"] == [
+            "aide-soignant.yaml",
+            "conducteur-ligne.yaml",
+        ]
 
         async def second_visit():
             tab, question = await _reopen(load, base_url, link)
