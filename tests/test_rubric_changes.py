@@ -316,3 +316,37 @@ def test_invite_reports_the_broken_file_and_invites_to_the_other_trainings(tmp_p
     refused = _cli(env, "invite", "FT-1", "aide-soignant")
     assert refused.returncode == 1 and "Formation inconnue" in refused.stderr
     assert "Traceback" not in done.stderr + refused.stderr
+
+
+# --- what the counsellor reads -------------------------------------------------------------------
+
+
+def test_the_candidate_page_shows_the_dropped_answers(db, tmp_path):
+    from dashboard_support import (
+        RUBRIC,
+        add_counsellor,
+        log_in,
+        make_client,
+        settings_for,
+        store_screening,
+    )
+    from sqlmodel import Session
+
+    from storage import repo
+
+    screening_id = store_screening(db, "cand-rubric-changed")
+    note = engine.ANSWER_DROPPED.format(criterion="permis-b", said="« oui j'ai le permis »")
+    with Session(db) as session:
+        result = repo.load_result(session, screening_id)
+        result.notes, result.flags = [note], [*result.flags, Flag.rubric_changed]
+        repo.save_result(session, screening_id, result)
+    add_counsellor(db)
+    client = make_client(db, settings_for(tmp_path))
+    assert log_in(client).status_code == 303
+    page = client.get(f"/conseiller/candidatures/{screening_id}").text
+    assert "rubrique modifiée en cours de questionnaire" in page
+    assert "Remarques" in page and "permis-b" in page and "oui j&#39;ai le permis" in page
+    listed = client.get(
+        f"/conseiller/formations/{RUBRIC.id}/sessions/{RUBRIC.training.sessions[0].id}"
+    )
+    assert listed.status_code == 200
