@@ -82,6 +82,17 @@ def today() -> dt.date:
     return dt.date.today()
 
 
+def require_pseudonymiser() -> None:
+    """No pass-through scrubber: without the pseudonymiser, stop with a French message."""
+    from pii import PseudonymizerUnavailable, warm_up
+
+    try:
+        warm_up()
+    except PseudonymizerUnavailable as problem:
+        typer.echo(str(problem), err=True)
+        raise typer.Exit(1) from None
+
+
 @app.command("try")
 def try_answer(
     rubric: str,
@@ -98,6 +109,7 @@ def try_answer(
         known = ", ".join(c.id for c in loaded.criteria)
         typer.echo(f"Critère inconnu : {criterion_id}. Critères de {loaded.id} : {known}", err=True)
         raise typer.Exit(1)
+    require_pseudonymiser()
     conversation, _ = Conversation.begin(loaded)
     conversation.state = conversation.state.model_copy(update={"pending": criterion_id})
     turn = conversation.handle(text, today())
@@ -118,6 +130,7 @@ def simulate(
     from chatbot.conversation import Conversation
 
     loaded = load(rubric)
+    require_pseudonymiser()
     conversation, reply = Conversation.begin(loaded, session, scrubber=_scrubber())
     _show(reply)
     while not reply.done:
@@ -187,6 +200,7 @@ def evaluate(
         typer.echo(NO_MODEL, err=True)
         raise typer.Exit(1)
     loaded = {r.id: r for r in map(load, rubrics)}
+    require_pseudonymiser()  # evals replay through the pseudonymiser, as the chat does
     cast = load_personas(personas)
     reports = {"offline": run_eval(loaded, cast)}
     if llm:
@@ -231,12 +245,22 @@ def invite(
     from chatbot.web.invitations import Invitation, InvitationError
     from chatbot.web.screenings import invite as create_invitation
 
+    _report_broken_rubrics()
     try:
         url, _ = create_invitation(Invitation(candidate_ref, training_id, session))
     except InvitationError:
         typer.echo(_unknown_training(training_id, session), err=True)
         raise typer.Exit(1) from None
     typer.echo(url)
+
+
+def _report_broken_rubrics() -> None:
+    """Each broken rubric file, with its line and field, on stderr: it is skipped, the other
+    trainings work."""
+    from chatbot.rubric_loader import read_folder
+
+    for line in read_folder(rubrics_dir()).report():
+        typer.echo(line, err=True)
 
 
 def _unknown_training(training_id: str, session: str | None) -> str:
@@ -266,6 +290,7 @@ def serve(
     """Lance le serveur : discussion candidat, espace conseiller, /healthz."""
     from chatbot.web.server import serve as run_server
 
+    require_pseudonymiser()
     run_server(host, port)
 
 
@@ -276,6 +301,7 @@ def pii_command(
     """Masque les données personnelles du texte lu sur l'entrée standard (UTF-8)."""
     from pii.cli import scrub_jsonl, scrub_to_json
 
+    require_pseudonymiser()
     stdin = typer.get_text_stream("stdin", encoding="utf-8")
     if jsonl:
         for line in scrub_jsonl(stdin):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from typing import Self
 
 from chatbot import engine
 from chatbot.chat_french import learn_words, normalise
@@ -18,14 +19,14 @@ from chatbot.results import ScreeningResult
 from chatbot.rubric import DIMENSION_KINDS, AnswerType, Rubric
 from chatbot.understanding.base import TurnContext, Understander, clean_message
 from chatbot.understanding.offline import OfflineUnderstander
-from pii.pseudonymizer import Pseudonymizer
+from pii.pseudonymizer import Pseudonymizer, Scrubbed, ScrubbedChat
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Turn:
-    candidate_text: str  # scrubbed: what is stored and what a model may see
+    candidate_text: Scrubbed  # the candidate's own words, scrubbed: what is stored
     commands: list[Command]
     reply: Reply
     method: str  # "offline" or "llm"
@@ -48,7 +49,7 @@ class Conversation:
     @classmethod
     def begin(
         cls, rubric: Rubric, session_id: str | None = None, contact: str | None = None, **kwargs
-    ) -> tuple[Conversation, Reply]:
+    ) -> tuple[Self, Reply]:
         state, reply = engine.start(rubric, session_id, contact)
         return cls(rubric=rubric, state=state, **kwargs), reply
 
@@ -67,20 +68,21 @@ class Conversation:
         reply = reply.model_copy(
             update={"messages": [self.scrubber.restore(m) for m in reply.messages]}
         )
-        return Turn(str(message.own_words), commands, reply, method, fell_back)
+        return Turn(message.own_words, commands, reply, method, fell_back)
 
-    def _in_own_words(self, command: Command, message) -> Command:
+    def _in_own_words(self, command: Command, message: ScrubbedChat) -> Command:
         """Quotes are the candidate's own words ("jai 23 ans"), read as normalised text."""
-        update = {}
-        if getattr(command, "evidence", None):
-            update["evidence"] = message.quote(command.evidence)
+        update: dict[str, object] = {}
+        evidence = getattr(command, "evidence", None)
+        if evidence:
+            update["evidence"] = message.quote(evidence)
         if isinstance(command, SetAnswer) and isinstance(command.value, str):
             criterion = self.rubric.criterion(command.criterion_id)
             if criterion.kind in DIMENSION_KINDS or criterion.answer.type == AnswerType.free_text:
                 update["value"] = message.quote(command.value)
         return command.model_copy(update=update) if update else command
 
-    def _fallback(self, scrubbed: str, context: TurnContext) -> list[Command]:
+    def _fallback(self, scrubbed: Scrubbed, context: TurnContext) -> list[Command]:
         try:
             return self.fallback.understand(scrubbed, context)
         except Exception:  # last resort: re-ask rather than crash

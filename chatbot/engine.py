@@ -52,9 +52,20 @@ class UndoPoint(BaseModel):
     previous: AnswerRecord | None = None
 
 
+class ModelMemory(BaseModel):
+    """LLM mode: what a resumed conversation needs from before (the engine never reads it)."""
+
+    tokens_in: int = 0  # the screening's token meter (chatbot.llm.TokenMeter)
+    tokens_out: int = 0
+    calls: int = 0
+    failed_calls: int = 0
+    # the scrubbed messages that answered each motivation / readiness criterion, scored at the end
+    messages: dict[str, list[str]] = {}
+
+
 class ScreeningState(BaseModel):
     rubric_id: str
-    rubric_version: str
+    rubric_version: str  # of the rubric the state follows (see `adapt`)
     session_id: str | None = None
     contact: str = "votre conseiller France Travail"
     phase: Phase = "questions"
@@ -68,6 +79,8 @@ class ScreeningState(BaseModel):
     turns: int = 0
     proposal: ProposeCorrection | None = None  # a correction waiting for the candidate's yes
     undo: UndoPoint | None = None  # the correction of the last turn, which one tap refuses
+    notes: list[str] = []  # for the counsellor (a rubric changed during the screening)
+    llm: ModelMemory | None = None
 
 
 class Button(BaseModel):
@@ -132,6 +145,88 @@ def step(
     if retry_reason not in (None, "off_topic") and state.phase == "recap":
         return state, recap_choices(rubric, turn.lines)
     return state, _advance(turn)
+
+
+RUBRIC_CHANGED = (
+    "La rubrique a été modifiée pendant le questionnaire (version {before} → {after}) : "
+    "les réponses aux critères toujours présents sont gardées."
+)
+ANSWER_DROPPED = (
+    "Réponse écartée : le critère « {criterion} » n'existe plus dans la rubrique "
+    "(le candidat avait répondu : {said})."
+)
+ANSWER_REASKED = (
+    "Réponse écartée : la forme de réponse du critère « {criterion} » a changé, la question "
+    "est reposée (le candidat avait répondu : {said})."
+)
+
+
+def adapt(rubric: Rubric, state: ScreeningState, now: dt.date) -> ScreeningState:
+    """A screening begun with another version of its rubric, carried on with this one.
+
+    Answers to criteria that still exist are kept (their verdict by the new rule); those whose
+    criterion was removed, or whose value no longer fits its answer type, are dropped with a note
+    for the counsellor; the next unanswered criterion is asked if the pending one is gone."""
+    if state.rubric_version == rubric.version:
+        return state
+    state = state.model_copy(deep=True)
+    known = [c.id for c in rubric.criteria]
+    state.notes.append(RUBRIC_CHANGED.format(before=state.rubric_version, after=rubric.version))
+    for criterion_id, record in list(state.answers.items()):
+        said = f"« {record.evidence} »" if record.evidence else repr(record.value)
+        if criterion_id not in known:
+            del state.answers[criterion_id]
+            state.notes.append(ANSWER_DROPPED.format(criterion=criterion_id, said=said))
+            continue
+        criterion = rubric.criterion(criterion_id)
+        if criterion.kind in DIMENSION_KINDS or record.value is None:
+            continue
+        if not _fits(rubric, criterion, record.value):
+            del state.answers[criterion_id]
+            state.notes.append(ANSWER_REASKED.format(criterion=criterion_id, said=said))
+            continue
+        record.verdict = verdict_for(
+            criterion,
+            record.value,
+            rubric=rubric,
+            session_start=session_start(rubric, state),
+            session_end=session_end(rubric, state),
+            today=now,
+        )
+    state.tries = {k: v for k, v in state.tries.items() if k in known}
+    state.texts = {k: v for k, v in state.texts.items() if k in known}
+    if state.llm is not None:
+        state.llm.messages = {k: v for k, v in state.llm.messages.items() if k in known}
+    if state.proposal is not None and state.proposal.criterion_id not in known:
+        state.proposal = None
+    if state.undo is not None and state.undo.criterion_id not in known:
+        state.undo = None
+    unanswered = [c for c in known if c not in state.answers]
+    if state.phase != "done" and state.pending not in unanswered:
+        state.phase, state.pending = ("questions", unanswered[0]) if unanswered else ("recap", None)
+    state.rubric_version = rubric.version
+    return state
+
+
+def _fits(rubric: Rubric, criterion: Criterion, value: Value) -> bool:
+    """Whether a stored value is still an answer of the criterion's type (and options)."""
+    kind = criterion.answer.type
+    if kind == AnswerType.yes_no:
+        return isinstance(value, bool)
+    if kind in (AnswerType.number, AnswerType.duration):
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == AnswerType.date:
+        try:
+            dt.date.fromisoformat(str(value))
+        except ValueError:
+            return False
+        return True
+    if kind in (AnswerType.choice, AnswerType.multi_choice):
+        ids = value if isinstance(value, list) else [value]
+        return set(ids) <= {o.id for o in criterion.answer.options}
+    if kind == AnswerType.level:
+        return value in {lvl.id for lvl in rubric.scale(criterion.answer.scale)}
+    return isinstance(value, str)
 
 
 def pending_reply(rubric: Rubric, state: ScreeningState) -> Reply | None:

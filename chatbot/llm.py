@@ -15,15 +15,21 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, cast
 
 import jinja2
 import openai
 import tiktoken
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    SystemMessage,
+)
 from langchain_openai import ChatOpenAI
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from chatbot.resources import PROMPTS
 from chatbot.settings import Settings
@@ -140,14 +146,15 @@ class TokenMeter:
 
     budget: int
     calls: list[CallUsage] = field(default_factory=list)
+    earlier: tuple[int, int] = (0, 0)  # input and output tokens spent before a resume
 
     @property
     def input_tokens(self) -> int:
-        return sum(c.input_tokens for c in self.calls)
+        return self.earlier[0] + sum(c.input_tokens for c in self.calls)
 
     @property
     def output_tokens(self) -> int:
-        return sum(c.output_tokens for c in self.calls)
+        return self.earlier[1] + sum(c.output_tokens for c in self.calls)
 
     @property
     def total(self) -> int:
@@ -198,7 +205,7 @@ def chat_model_from_settings(settings: Settings) -> BaseChatModel:
         base_url=settings.llm_base_url,
         model=settings.llm_model,
         # Local servers (llama.cpp, vLLM, Ollama) accept any key; the client insists on one.
-        api_key=settings.llm_api_key or "not-needed",
+        api_key=SecretStr(settings.llm_api_key or "not-needed"),
         timeout=settings.llm_timeout,
         max_retries=0,  # retries are ours: bounded, and recorded
         temperature=0,
@@ -273,10 +280,10 @@ class ModelGateway:
         """Text chunks as the model writes them (no retry once the first chunk is out)."""
         messages = _messages(instructions, candidate)
         self.meter.reserve(count_message_tokens(messages) + max_tokens, purpose)
-        whole: AIMessage | None = None
+        whole: AIMessageChunk | None = None
         try:
             async for chunk in self._bound(max_tokens, None).astream(messages):
-                whole = chunk if whole is None else whole + chunk
+                whole = chunk if whole is None else cast(AIMessageChunk, whole + chunk)
                 if chunk.content:
                     yield str(chunk.content)
         except RETRYABLE as exc:
@@ -314,9 +321,9 @@ class ModelGateway:
 def _messages(instructions: Instructions, candidate: Sequence[Scrubbed]) -> list[BaseMessage]:
     if not isinstance(instructions, Instructions):
         raise TypeError("instructions come from chatbot.llm.render()")
-    if isinstance(candidate, str):
-        candidate = [candidate]
-    for text in candidate:
+    # Checked at run time too: a caller without a type checker must not get through either.
+    texts: Sequence[object] = [candidate] if isinstance(candidate, str) else candidate
+    for text in texts:
         if not isinstance(text, Scrubbed):
             raise TypeError("only pii.Scrubbed text may reach the model")
-    return [SystemMessage(instructions.text), *(HumanMessage(str(t)) for t in candidate)]
+    return [SystemMessage(instructions.text), *(HumanMessage(str(t)) for t in texts)]

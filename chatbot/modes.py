@@ -13,14 +13,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from langchain_core.language_models import BaseChatModel
 
 from chatbot import messages as msg
 from chatbot.commands import AskQuestion, Revisit, SetAnswer
 from chatbot.conversation import Conversation, Turn
-from chatbot.engine import Reply, ScreeningState
+from chatbot.engine import ModelMemory, Reply, ScreeningState
 from chatbot.llm import ModelGateway, TokenMeter, prompts_hash
 from chatbot.llm_scoring import score_dimensions
 from chatbot.phrasing import answer_question, phrase_question
@@ -32,6 +34,8 @@ from chatbot.understanding.llm import LLMUnderstander
 from pii import Scrubbed
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T", str, Scrubbed)
 
 
 def make_conversation(
@@ -49,23 +53,32 @@ def make_conversation(
     conversation, reply = LLMConversation.begin(
         rubric, session_id, contact, scrubber=scrubber, **_llm_parts(settings, chat_model)
     )
-    return conversation, conversation.phrase(reply)
+    reply = conversation.phrase(reply)
+    conversation.remember()
+    return conversation, reply
 
 
 def resume_conversation(
-    rubric: Rubric, state: ScreeningState, scrubber, settings: Settings | None = None
+    rubric: Rubric,
+    state: ScreeningState,
+    scrubber,
+    settings: Settings | None = None,
+    chat_model: BaseChatModel | None = None,
 ) -> Conversation:
-    """The conversation of a candidate coming back, in the mode the settings say."""
+    """The conversation of a candidate coming back, in the mode the settings say; in LLM mode
+    with the tokens already spent and the motivation answers already given (`state.llm`)."""
     settings = settings or get_settings()
-    if not settings.llm_enabled:
+    if not settings.llm_enabled and chat_model is None:
         return Conversation(rubric=rubric, state=state, scrubber=scrubber)
-    return LLMConversation(
-        rubric=rubric, state=state, scrubber=scrubber, **_llm_parts(settings, None)
-    )
+    parts = _llm_parts(settings, chat_model, state.llm)
+    return LLMConversation(rubric=rubric, state=state, scrubber=scrubber, **parts)
 
 
-def _llm_parts(settings: Settings, chat_model: BaseChatModel | None) -> dict:
-    meter = TokenMeter(settings.llm_token_budget)
+def _llm_parts(
+    settings: Settings, chat_model: BaseChatModel | None, memory: ModelMemory | None = None
+) -> dict:
+    earlier = (memory.tokens_in, memory.tokens_out) if memory else (0, 0)
+    meter = TokenMeter(settings.llm_token_budget, earlier=earlier)
     if chat_model is None:
         gateway = ModelGateway.from_settings(settings, meter)
     else:
@@ -85,23 +98,32 @@ def _llm_parts(settings: Settings, chat_model: BaseChatModel | None) -> dict:
 
 @dataclass
 class LLMConversation(Conversation):
-    gateway: ModelGateway | None = None
+    gateway: ModelGateway = field(kw_only=True)
     samples: int = 3
     model_name: str = ""
     # the candidate's scrubbed messages that answered each motivation / readiness criterion
     dimension_messages: dict[str, list[Scrubbed]] = field(default_factory=dict)
+    # the same, given before a resume: stored as text, scrubbed again for the model
+    earlier: ModelMemory = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.earlier = (self.state.llm or ModelMemory()).model_copy(deep=True)
 
     def handle(self, raw_text: str, now: dt.date) -> Turn:
         spent = self.gateway.meter.input_tokens, self.gateway.meter.output_tokens
         turn = super().handle(raw_text, now)
-        message = getattr(self.understander, "last_text", None)
+        understander = self.understander
+        message = understander.last_text if isinstance(understander, LLMUnderstander) else None
         self._keep_dimension_messages(turn, message)
         try:
             reply = self.phrase(self._answer_questions(turn, message))
         except Exception:  # the engine's own reply is always good enough
             log.warning("LLM phrasing failed, engine reply kept", exc_info=True)
             reply = turn.reply
-        method = turn.method if turn.fallback else self.understander.last_method
+        method = turn.method
+        if not turn.fallback and isinstance(self.understander, LLMUnderstander):
+            method = self.understander.last_method
+        self.remember()
         return dataclasses.replace(
             turn,
             reply=reply,
@@ -120,6 +142,27 @@ class LLMConversation(Conversation):
         phrased = phrase_question(self.gateway, self.rubric, criterion)
         return reply.model_copy(update={"messages": [*reply.messages[:-1], phrased]})
 
+    def remember(self) -> ModelMemory:
+        """Keep in the state what a resume needs: the token meter and the motivation answers."""
+        meter = self.gateway.meter
+        self.state.llm = memory = ModelMemory(
+            tokens_in=meter.input_tokens,
+            tokens_out=meter.output_tokens,
+            calls=self.earlier.calls + len(meter.calls),
+            failed_calls=self.earlier.failed_calls + sum(not c.ok for c in meter.calls),
+            messages=self._answers(str),
+        )
+        return memory
+
+    def _answers(self, scrub: Callable[[str], T]) -> dict[str, list[T]]:
+        """Every message that answered a dimension, earlier ones (scrubbed again) first."""
+        answers: dict[str, list[T]] = {}
+        for criterion_id, texts in self.earlier.messages.items():
+            answers[criterion_id] = [scrub(t) for t in texts]
+        for criterion_id, messages in self.dimension_messages.items():
+            answers.setdefault(criterion_id, []).extend(scrub(m) for m in messages)
+        return answers
+
     def result(self) -> ScreeningResult:
         from chatbot.report import build_result
 
@@ -130,7 +173,7 @@ class LLMConversation(Conversation):
             scores = score_dimensions(
                 self.gateway,
                 self.rubric,
-                self.dimension_messages,
+                self._answers(self._scrubbed),
                 offline,
                 self.samples,
                 self.scrubber.scrub,
@@ -140,23 +183,27 @@ class LLMConversation(Conversation):
             scores = {}
         return build_result(self.rubric, self.state, dimensions=scores)
 
+    def _scrubbed(self, text: str) -> Scrubbed:
+        return text if isinstance(text, Scrubbed) else self.scrubber.scrub(text)
+
     def usage(self) -> dict:
         """What to store with the screening and show the counsellor."""
-        meter = self.gateway.meter
+        memory = self.remember()
         return {
             "model": self.model_name,
             "prompts_hash": prompts_hash(),
-            "tokens_in": meter.input_tokens,
-            "tokens_out": meter.output_tokens,
-            "calls": len(meter.calls),
-            "failed_calls": sum(not c.ok for c in meter.calls),
-            "budget": meter.budget,
+            "tokens_in": memory.tokens_in,
+            "tokens_out": memory.tokens_out,
+            "calls": memory.calls,
+            "failed_calls": memory.failed_calls,
+            "budget": self.gateway.meter.budget,
         }
 
-    def _keep_dimension_messages(self, turn: Turn, message) -> None:
+    def _keep_dimension_messages(self, turn: Turn, message: Scrubbed | None) -> None:
         for command in turn.commands:
             if isinstance(command, Revisit):
                 self.dimension_messages.pop(command.criterion_id, None)
+                self.earlier.messages.pop(command.criterion_id, None)
             elif isinstance(command, SetAnswer) and isinstance(message, Scrubbed):
                 criterion = self.rubric.criterion(command.criterion_id)
                 if criterion.kind in DIMENSION_KINDS:
@@ -164,7 +211,7 @@ class LLMConversation(Conversation):
                     if message not in kept:
                         kept.append(message)
 
-    def _answer_questions(self, turn: Turn, message) -> Reply:
+    def _answer_questions(self, turn: Turn, message: Scrubbed | None) -> Reply:
         """Questions the training sheet's FAQ could not answer go to the model."""
         reply = turn.reply
         asked = any(isinstance(c, AskQuestion) for c in turn.commands)

@@ -24,6 +24,8 @@ def build_result(
         flags.append(Flag.blocking_not_met)
     if state.phase != "done":
         flags.append(Flag.incomplete)
+    if state.notes:
+        flags.append(Flag.rubric_changed)
     return ScreeningResult(
         rubric_id=rubric.id,
         rubric_version=rubric.version,
@@ -34,6 +36,7 @@ def build_result(
         mobility=_summary(rubric, state, Kind.mobility),
         availability=_summary(rubric, state, Kind.availability),
         flags=list(dict.fromkeys(flags)),
+        notes=list(state.notes),
     )
 
 

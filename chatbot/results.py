@@ -29,6 +29,7 @@ class Flag(StrEnum):
     manipulation_attempt = "manipulation_attempt"
     unclear_answers = "unclear_answers"
     incomplete = "incomplete"
+    rubric_changed = "rubric_changed"
 
 
 class CriterionResult(BaseModel):
@@ -66,6 +67,7 @@ class ScreeningResult(BaseModel):
     mobility: str  # one-line French summary
     availability: str
     flags: list[Flag] = []
+    notes: list[str] = []  # for the counsellor, e.g. answers dropped when the rubric changed
 
     def criterion(self, criterion_id: str) -> CriterionResult:
         return next(c for c in self.criteria if c.criterion_id == criterion_id)

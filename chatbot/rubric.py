@@ -327,7 +327,11 @@ class Rubric(Strict):
         return self._version
 
     def criterion(self, criterion_id: str) -> Criterion:
-        return next(c for c in self.criteria if c.id == criterion_id)
+        """Raises KeyError (never StopIteration, which a coroutine turns into a hang)."""
+        found = next((c for c in self.criteria if c.id == criterion_id), None)
+        if found is None:
+            raise KeyError(criterion_id)
+        return found
 
     @property
     def closed_criteria(self) -> list[Criterion]:

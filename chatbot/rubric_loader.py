@@ -52,10 +52,36 @@ def check_file(path: str | Path) -> list[RubricIssue]:
     return _read(Path(path))[1]
 
 
+@dataclass(frozen=True)
+class RubricFolder:
+    """The rubrics of a folder that load, and the files that do not (skipped, with why)."""
+
+    rubrics: dict[str, Rubric]
+    broken: dict[str, list[RubricIssue]]
+
+    def report(self) -> list[str]:
+        """One French line per problem: file, line, column, field and what is wrong."""
+        return [
+            f"Rubrique ignorée : {issue}" for issues in self.broken.values() for issue in issues
+        ]
+
+
 @cache
+def read_folder(directory: Path) -> RubricFolder:
+    """Read once per process: a rubric edited later is read at the next start."""
+    rubrics, broken = {}, {}
+    for path in sorted(Path(directory).glob("*.yaml")):
+        rubric, issues = _read(path)
+        if rubric is None:
+            broken[str(path)] = issues
+        else:
+            rubrics[rubric.id] = rubric
+    return RubricFolder(rubrics, broken)
+
+
 def rubrics_in(directory: Path) -> dict[str, Rubric]:
-    rubrics = [load_rubric(p) for p in sorted(Path(directory).glob("*.yaml"))]
-    return {r.id: r for r in rubrics}
+    """The rubrics of a folder that load; a broken file is skipped (see `read_folder`)."""
+    return read_folder(Path(directory)).rubrics
 
 
 def content_hash(rubric: Rubric) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -19,6 +20,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from chatbot import messages as msg
 from chatbot import phrasing
 from chatbot.conversation import Conversation
+from chatbot.engine import ScreeningState
 from chatbot.llm import (
     Instructions,
     ModelGateway,
@@ -28,7 +30,7 @@ from chatbot.llm import (
     render,
 )
 from chatbot.llm_scoring import score_dimensions
-from chatbot.modes import LLMConversation, make_conversation
+from chatbot.modes import LLMConversation, make_conversation, resume_conversation
 from chatbot.results import Method
 from chatbot.rubric_loader import load_rubric
 from chatbot.scoring import score_dimension
@@ -286,7 +288,9 @@ def test_a_failing_model_never_loses_a_turn_of_a_whole_screening():
         offline.handle(text, TODAY)
     llm.handle(msg.RECAP_YES, TODAY)
     offline.handle(msg.RECAP_YES, TODAY)
-    assert llm.state == offline.state and llm.state.phase == "done"
+    # the same state, plus what a resume in LLM mode needs (tokens, motivation answers)
+    assert llm.state.model_copy(update={"llm": None}) == offline.state
+    assert llm.state.phase == "done" and llm.state.llm.failed_calls > 0
     result = llm.result()
     assert result.complete and all(d.method == Method.offline for d in result.dimensions)
 
@@ -427,3 +431,46 @@ def test_token_counting_never_downloads(monkeypatch):
 
     llm._encoding.cache_clear()
     assert count_tokens("Bonjour, j'ai 23 ans.") == 8
+
+
+# --- resuming ---------------------------------------------------------------------------------
+
+
+def test_a_resume_keeps_the_token_meter_and_the_motivation_answers():
+    conversation = begin(script(reading([])), llm_token_budget=5000)
+    conversation.state = conversation.state.model_copy(update={"pending": "envie-metier"})
+    turn = conversation.handle(MOTIVATION, TODAY)
+    meter = conversation.gateway.meter
+    assert turn.method == "llm" and meter.input_tokens > 300
+    given = conversation.dimension_messages["envie-metier"]
+
+    # the candidate closes the tab; the server restarts; the state comes back from the database
+    stored = ScreeningState.model_validate(json.loads(conversation.state.model_dump_json()))
+    model = script(*scores(2, 2, 2, evidence="aider les autres"))
+    resumed = resume_conversation(
+        RUBRIC, stored, KeyScrubber(), settings(llm_token_budget=5000), model
+    )
+    assert type(resumed) is LLMConversation
+    again = resumed.gateway.meter
+    assert (again.input_tokens, again.output_tokens) == (meter.input_tokens, meter.output_tokens)
+    assert resumed.usage()["calls"] == len(meter.calls)
+
+    result = resumed.result()  # the motivation answer given before the resume is scored
+    assert result.dimension("envie-metier").method == Method.llm
+    sent = [str(m.content) for call in model.seen for m in call]
+    assert any(given[0] in text for text in sent)
+    assert again.input_tokens > meter.input_tokens  # the scoring adds to the same meter
+
+
+def test_a_resumed_screening_is_held_to_the_budget_already_spent():
+    conversation = begin(script(reading([])), llm_token_budget=5000)
+    conversation.state = conversation.state.model_copy(update={"pending": "envie-metier"})
+    conversation.handle(MOTIVATION, TODAY)
+    spent = conversation.gateway.meter.total
+    stored = ScreeningState.model_validate(json.loads(conversation.state.model_dump_json()))
+    model = script()
+    resumed = resume_conversation(
+        RUBRIC, stored, KeyScrubber(), settings(llm_token_budget=spent + 50), model
+    )
+    turn = resumed.handle(LONG_AGE, TODAY)
+    assert turn.fallback and model.seen == []  # a fresh meter would have called the model

@@ -95,7 +95,7 @@ def client(env, monkeypatch):
 def test_healthz_answers_with_no_configuration(client, env):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok"}
+    assert response.json() == {"status": "ok", "skipped_rubrics": []}
     assert (env / "screening.db").exists()
 
 

@@ -11,6 +11,7 @@ from typing import Protocol
 from chatbot.commands import Command
 from chatbot.engine import ScreeningState
 from chatbot.rubric import Criterion, Rubric
+from pii import Scrubbed
 
 MAX_CHARS = 2000
 
@@ -28,7 +29,10 @@ class TurnContext:
 
 
 class Understander(Protocol):
-    def understand(self, text: str, context: TurnContext) -> list[Command]: ...
+    """Reads only scrubbed text: what an understander may send to a model has no personal data.
+    (The offline one accepts any `str`, which a checker allows: it sends nothing anywhere.)"""
+
+    def understand(self, text: Scrubbed, context: TurnContext) -> list[Command]: ...
 
 
 def clean_message(text: str) -> str:

@@ -26,6 +26,7 @@ from chatbot.understanding.base import MAX_CHARS, TurnContext
 from chatbot.understanding.offline import OfflineUnderstander
 from chatbot.understanding.offline import _not_understood as not_understood
 from chatbot.understanding.offline import _parse as parse_for  # the offline value readers
+from pii import Scrubbed
 
 SHORT_ANSWER_WORDS = 8
 SURE = 0.8
@@ -55,9 +56,10 @@ class LLMUnderstander:
         self.cascade = cascade
         self.offline = OfflineUnderstander()
         self.last_method = "llm"
-        self.last_text = ""  # the scrubbed message of the last turn, kept for phrasing and scoring
+        # the scrubbed message of the last turn, kept for phrasing and scoring
+        self.last_text: Scrubbed | None = None
 
-    def understand(self, text: str, context: TurnContext) -> list[Command]:
+    def understand(self, text: Scrubbed, context: TurnContext) -> list[Command]:
         self.last_method, self.last_text = "offline", text
         if context.pending is None or context.state.phase != "questions" or _not_a_reading(text):
             return self.offline.understand(text, context)
@@ -85,16 +87,20 @@ def _offline_suffices(commands: list[Command], text: str, context: TurnContext) 
     if len(text.split()) > SHORT_ANSWER_WORDS or len(commands) != 1:
         return False
     (command,) = commands
+    pending = context.pending
     return (
-        type(command) is SetAnswer
-        and command.criterion_id == context.pending.id
-        and context.pending.kind not in DIMENSION_KINDS
+        pending is not None
+        and type(command) is SetAnswer
+        and command.criterion_id == pending.id
+        and pending.kind not in DIMENSION_KINDS
         and command.confidence >= SURE
     )
 
 
 def understanding_instructions(context: TurnContext):
     rubric, state, pending = context.rubric, context.state, context.pending
+    if pending is None:  # the model reads answers to a question: there is always one here
+        raise ValueError("no question pending")
     others = [
         c.id for c in rubric.closed_criteria if c.id != pending.id and c.id not in state.answers
     ]
@@ -130,7 +136,8 @@ def expected(rubric: Rubric, criterion: Criterion) -> str:
             )
             return f"{several} parmi : " + ", ".join(o.label for o in answer.options)
         case AnswerType.level:
-            return "un niveau parmi : " + ", ".join(s.label for s in rubric.scale(answer.scale))
+            levels = rubric.scale(answer.scale or "")
+            return "un niveau parmi : " + ", ".join(s.label for s in levels)
     return "un texte libre, evidence = les phrases qui répondent"
 
 
@@ -149,7 +156,11 @@ def commands_from(reading: Reading, text: str, context: TurnContext) -> list[Com
         if command is not None:
             commands.append(command)
     pending = context.pending
-    if pending.kind in DIMENSION_KINDS and not _answers(commands, pending.id):
+    if (
+        pending is not None
+        and pending.kind in DIMENSION_KINDS
+        and not _answers(commands, pending.id)
+    ):
         # Free text: the message itself is the answer unless it says "I don't know" (offline rule).
         offline = OfflineUnderstander().understand(text, context)
         commands += [c for c in _answers(offline, pending.id) if c not in commands]

@@ -11,17 +11,18 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from sqlmodel import Session
 
 from chatbot.conversation import Conversation
-from chatbot.engine import Reply, ScreeningState
+from chatbot.engine import Reply, ScreeningState, adapt
 from chatbot.llm import prompts_hash
 from chatbot.messages import chat_text
 from chatbot.modes import make_conversation, resume_conversation
 from chatbot.ranking import ranking_score
 from chatbot.rubric import Rubric
-from chatbot.rubric_loader import rubrics_in
+from chatbot.rubric_loader import read_folder, rubrics_in
 from chatbot.settings import get_settings
 from chatbot.web.invitations import Invitation, InvitationError, invitation_url
 from storage import repo
@@ -41,6 +42,17 @@ UNKNOWN_TRAINING = (
 
 def rubrics() -> dict[str, Rubric]:
     return rubrics_in(get_settings().rubrics_dir)
+
+
+def skipped_rubrics() -> list[str]:
+    """The rubric files that do not load: their trainings are not offered until fixed."""
+    return sorted(Path(name).name for name in read_folder(get_settings().rubrics_dir).broken)
+
+
+def report_skipped_rubrics() -> None:
+    """Each broken rubric file in the log, with its line and field (French, no candidate data)."""
+    for line in read_folder(get_settings().rubrics_dir).report():
+        log.error("%s", line)
 
 
 def rubric_for(invitation: Invitation) -> Rubric:
@@ -120,9 +132,10 @@ def open_screening(invitation: Invitation) -> Opening:
         if latest is not None and latest.status == ScreeningStatus.completed:
             return Opening(ScreeningStatus.completed, rubric, latest.id)
         screening = _open_or_create(db, invitation, rubric)
-        state = (
-            ScreeningState.model_validate(screening.state_json) if screening.state_json else None
-        )
+        state = None
+        if screening.state_json:  # begun with another version of the rubric: carried over
+            stored = ScreeningState.model_validate(screening.state_json)
+            state = adapt(rubric, stored, dt.date.today())
         history = [(t.role, t.text) for t in repo.list_turns(db, screening.id)]
         return Opening(screening.status, rubric, screening.id, state, history)
 

@@ -78,20 +78,18 @@ def _health() -> dict:
 async def lifespan(_app: FastAPI):
     from chatbot.web import screenings
 
+    # Fail closed: no chat without the pseudonymiser (raises PseudonymizerUnavailable).
+    await asyncio.to_thread(_warm_up_pii)
     await asyncio.to_thread(screenings.prepare)
-    # Loading the PII models takes seconds: do it beside the first requests, not before them.
-    warm_up = asyncio.create_task(asyncio.to_thread(_warm_up_pii))
+    screenings.report_skipped_rubrics()  # skipped: the other trainings keep working
     yield
-    await warm_up
 
 
 def _warm_up_pii() -> None:
-    try:
-        import pii
+    """Load the PII models (seconds) before the first message; raise if they cannot load."""
+    import pii
 
-        pii.warm_up()
-    except Exception:  # ImportError until the package exists; never block the start
-        log.warning("PII analyzer not warmed up", exc_info=True)
+    pii.warm_up()
 
 
 def include_dashboard(app: FastAPI) -> None:
@@ -129,11 +127,14 @@ def build_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz():
+        from chatbot.web.screenings import skipped_rubrics
+
         try:
-            return await asyncio.to_thread(_health)
+            health = await asyncio.to_thread(_health)
         except Exception:
             log.exception("health check failed")
             return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return health | {"skipped_rubrics": skipped_rubrics()}  # files that did not load
 
     include_dashboard(app)
 
@@ -179,9 +180,11 @@ def _harden(app: FastAPI, settings: Settings) -> None:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Raises PseudonymizerUnavailable (French message) before listening if PII cannot load."""
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    _warm_up_pii()  # refused here with a plain message, not as uvicorn's startup traceback
     # Our own access log (chatbot/web/security.py): uvicorn's prints query strings, and so tokens.
     uvicorn.run(
         build_app(), host=host, port=port, loop="asyncio", log_level="info", access_log=False

@@ -32,6 +32,7 @@ FLAGS = {
     "manipulation_attempt": "tentative de manipulation",
     "unclear_answers": "réponses peu claires",
     "incomplete": "incomplet",
+    "rubric_changed": "rubrique modifiée en cours de questionnaire",
 }
 KINDS = {
     "prerequisite": "Prérequis",
