@@ -16,6 +16,7 @@ from chatbot.understanding.parsers import (
     parse_number,
     parse_yes_no,
 )
+from chatbot.understanding.signals import consent_in_words
 
 NOW = dt.date(2026, 5, 12)  # a Tuesday
 
@@ -596,3 +597,18 @@ def test_rubric_defined_scale():
 )
 def test_dont_know(text, expected):
     assert is_dont_know(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "consent"),
+    [
+        ("oui", True), ("ok", True), ("okk", True), ("dacc", True), ("d'accord", True),
+        ("jaccepte", True), ("OUI", True), ("wi", True), ("ok pas de souci", True),
+        ("non", False), ("nn", False), ("je refuse", False), ("non merci", False),
+        ("jveux pas", False),
+        ("c koi", None), ("oui mais c quoi", None), ("c'est payé ?", None),
+        ("oui mais combien de temps ça dure", None), ("bonjour", None),
+    ],
+)  # fmt: skip
+def test_consent_typed_in_words(typed, consent):
+    assert consent_in_words(typed) is consent

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
+from chatbot.chat_french import normalise
 from chatbot.text import fold
+from chatbot.understanding.parsers import parse_yes_no
 
 HANDOFF = re.compile(
     r"\b(parl\w*|discuter|contacter|joindre|voir|appeler)\b.{0,30}"
@@ -161,3 +163,21 @@ def is_other_language(text: str) -> bool:
 
 def has_words(text: str) -> bool:
     return bool(LETTERS.search(text)) or any(ch.isdigit() for ch in text)
+
+
+CONSENT_WORDS = re.compile(r"\b(?:j'?accepte|accepte|je refuse|refuse|je ne veux pas)\b")
+CONSENT_MAX_WORDS = 6  # "ok", "oui d'accord", "non merci je refuse": longer is a question or more
+
+
+def consent_in_words(text: str) -> bool | None:
+    """Consent typed instead of clicked: "oui", "ok", "dacc", "jaccepte" → True; "non", "nn",
+    "je refuse" → False; a question, or anything longer or unsure, → None (ask again)."""
+    read = normalise(text).text
+    folded = fold(read)
+    if "?" in read or ASKING_WORD.search(folded) or len(folded.split()) > CONSENT_MAX_WORDS:
+        return None
+    word = CONSENT_WORDS.search(folded)
+    if word:
+        return not word.group().endswith(("refuse", "veux pas"))
+    said = parse_yes_no(read)
+    return said.value if said is not None and said.confidence >= 0.8 else None

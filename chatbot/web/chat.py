@@ -21,6 +21,7 @@ from chatbot.conversation import Conversation
 from chatbot.engine import Reply
 from chatbot.rubric import Rubric
 from chatbot.settings import get_settings
+from chatbot.understanding import signals
 from chatbot.web import screenings, texts
 from chatbot.web.invitations import Invitation, InvitationError, open_link, token_in_url
 from storage.models import Role, ScreeningStatus
@@ -122,10 +123,10 @@ async def _show_stored(role: Role, text: str) -> None:
 # --- consent -----------------------------------------------------------------------------------
 
 
-async def _ask_consent(live: Live) -> None:
+async def _ask_consent(live: Live, details: bool = False) -> None:
     settings = get_settings()
-    content = texts.CONSENT.format(
-        training=live.rubric.training.title,
+    content = (texts.CONSENT_DETAILS if details else texts.CONSENT).format(
+        training=live.rubric.training.title.split(" — ")[0],  # "Soudeur", not the diploma too
         retention=texts.retention(settings.retention_days),
         contact=settings.counsellor_contact,
     )
@@ -133,8 +134,22 @@ async def _ask_consent(live: Live) -> None:
         cl.Action(name="consent", payload={"accept": True}, label=texts.ACCEPT),
         cl.Action(name="consent", payload={"accept": False}, label=texts.DECLINE),
     ]
+    if not details:
+        actions.append(cl.Action(name="consent_details", payload={}, label=texts.DETAILS))
     live.buttons = cl.Message(content=content, actions=actions)
     await live.buttons.send()
+
+
+@cl.action_callback("consent_details")
+@guarded
+async def on_consent_details(action: cl.Action) -> None:
+    live = _live()
+    if live is None:
+        return
+    async with live.lock:
+        if live.status == ScreeningStatus.invited:
+            await _clear_buttons(live)
+            await _ask_consent(live, details=True)
 
 
 @cl.action_callback("consent")
@@ -146,17 +161,22 @@ async def on_consent(action: cl.Action) -> None:
     async with live.lock:
         if live.status != ScreeningStatus.invited:
             return  # a second click on an old button
-        await _clear_buttons(live)
         accepted = bool(action.payload.get("accept"))
         label = texts.ACCEPT if accepted else texts.DECLINE
         await cl.Message(content=label, type="user_message", author=texts.YOU).send()
-        if accepted:
-            await cl.Message(content=texts.ACCEPTED).send()
-            await _begin(live)
-        else:
-            await asyncio.to_thread(screenings.decline, live.screening_id)
-            live.status = ScreeningStatus.declined
-            await cl.Message(content=texts.DECLINED.format(contact=_contact())).send()
+        await _consent(live, accepted)
+
+
+async def _consent(live: Live, accepted: bool) -> None:
+    """Consent clicked or typed ("oui", "ok", "non merci")."""
+    await _clear_buttons(live)
+    if accepted:
+        await cl.Message(content=texts.ACCEPTED).send()
+        await _begin(live)
+    else:
+        await asyncio.to_thread(screenings.decline, live.screening_id)
+        live.status = ScreeningStatus.declined
+        await cl.Message(content=texts.DECLINED.format(contact=_contact())).send()
 
 
 async def _begin(live: Live) -> None:
@@ -199,7 +219,11 @@ async def _answer(text: str) -> None:
         return
     async with live.lock:
         if live.status == ScreeningStatus.invited:
-            await cl.Message(content=texts.CONSENT_FIRST).send()
+            said = signals.consent_in_words(text)
+            if said is None:
+                await cl.Message(content=texts.CONSENT_FIRST).send()
+            else:
+                await _consent(live, said)
             return
         if live.status == ScreeningStatus.declined:
             await cl.Message(content=texts.DECLINED.format(contact=_contact())).send()

@@ -6,12 +6,16 @@ from chatbot.messages import french_spacing
 
 ACCEPT = "J'accepte"
 DECLINE = "Je refuse"
+DETAILS = "En savoir plus"
 
-CONSENT = """Bonjour ! Je suis un **assistant automatique** : un programme d'intelligence artificielle, pas une personne.
+# Short enough that the two buttons show on a phone without scrolling; the rest one tap away.
+CONSENT = """Bonjour ! Je suis un **assistant automatique** (une intelligence artificielle), pas une personne.
 
-**Pourquoi ?** Je vous pose quelques questions avant la formation « {training} ». Cela prend environ 10 minutes.
+Je vais vous poser des questions sur la formation {training} : 10 minutes environ. Votre conseiller France Travail décide avec vous.
 
-**Ce qui est gardé :** vos réponses à ces questions. Votre nom, votre téléphone ou votre adresse sont remplacés par des codes avant d'être enregistrés. Vos réponses sont gardées {retention}, puis effacées.
+Acceptez-vous ? Écrivez « oui » ou « non »."""
+
+CONSENT_DETAILS = """**Ce qui est gardé :** vos réponses à ces questions. Votre nom, votre téléphone ou votre adresse sont remplacés par des codes avant d'être enregistrés. Vos réponses sont gardées {retention}, puis effacées.
 
 **Qui décide ?** Pas moi. Votre conseillère ou votre conseiller France Travail lit vos réponses et décide avec vous.
 
@@ -21,7 +25,10 @@ CONSENT = """Bonjour ! Je suis un **assistant automatique** : un programme d'int
 
 Acceptez-vous de répondre aux questions ?"""
 
-CONSENT_FIRST = "Pour commencer, choisissez « J'accepte » ou « Je refuse »."
+CONSENT_FIRST = (
+    "Pour commencer, choisissez « J'accepte » ou « Je refuse », ou écrivez « oui » ou « non ». "
+    "Vos questions sur la formation viendront juste après."
+)
 
 DECLINED = (
     "C'est noté : vous ne répondez pas au questionnaire. Seul votre refus est enregistré. "
@@ -38,9 +45,27 @@ APOLOGY = (
     "Désolé, un problème technique est survenu. Votre réponse est bien enregistrée ; "
     "vous pouvez réessayer dans un instant."
 )
-CONSENT, CONSENT_FIRST, DECLINED, ACCEPTED, WELCOME_BACK, ALREADY_COMPLETED, APOLOGY = map(
+(
+    CONSENT,
+    CONSENT_DETAILS,
+    CONSENT_FIRST,
+    DECLINED,
+    ACCEPTED,
+    WELCOME_BACK,
+    ALREADY_COMPLETED,
+    APOLOGY,
+) = map(
     french_spacing,
-    (CONSENT, CONSENT_FIRST, DECLINED, ACCEPTED, WELCOME_BACK, ALREADY_COMPLETED, APOLOGY),
+    (
+        CONSENT,
+        CONSENT_DETAILS,
+        CONSENT_FIRST,
+        DECLINED,
+        ACCEPTED,
+        WELCOME_BACK,
+        ALREADY_COMPLETED,
+        APOLOGY,
+    ),
 )
 
 YOU = "Vous"

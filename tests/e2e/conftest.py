@@ -141,8 +141,8 @@ def new_page(browser, request):
     """Pages in fresh browser contexts (a phone-sized window); screenshots of all on failure."""
     contexts = []
 
-    def make():
-        context = browser.new_context(viewport={"width": 420, "height": 860}, locale="fr-FR")
+    def make(width: int = 420, height: int = 860):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
         context.set_default_timeout(20_000)
         contexts.append(context)
         return context.new_page()

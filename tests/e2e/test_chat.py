@@ -118,7 +118,9 @@ def test_a_candidate_completes_the_rubric_and_the_result_is_stored(server, new_p
     page = new_page()
     page.goto(server.invite("E2E-COMPLET", "soudeur"))
     expect(page.get_by_text("assistant automatique").first).to_be_visible()
+    _answer_button(page, texts.DETAILS).click()  # the details, one tap away
     expect(page.get_by_text("Qui décide ?")).to_be_visible()
+    expect(page.get_by_text("Vos droits")).to_be_visible()
     _shot(page, "1-consent")
     assert serious(page) == []
     _accept(page)
@@ -155,6 +157,29 @@ def test_a_candidate_completes_the_rubric_and_the_result_is_stored(server, new_p
     candidate_said = [t.text for t in turns if t.role == Role.candidate]
     assert candidate_said[:2] == ["Oui", "Je me débrouille"] and "50 km" in candidate_said
     assert len(candidate_said) == TOTAL + 1  # every answer and the recap confirmation
+
+
+def test_on_a_small_phone_consent_shows_its_buttons_and_can_be_typed_in_words(server, new_page):
+    page = new_page(360, 640)  # a small Android phone
+    page.goto(server.invite("E2E-TELEPHONE", "soudeur"))
+    expect(page.get_by_text("intelligence artificielle").first).to_be_visible()
+    for label in (texts.ACCEPT, texts.DECLINE, texts.DETAILS):
+        expect(_answer_button(page, label)).to_be_in_viewport()  # no scrolling
+    _shot(page, "phone-consent")
+    _type(page, "c koi cette formation")  # neither yes nor no: asked again, nothing recorded
+    expect(page.get_by_text("ou écrivez « oui » ou « non »").last).to_be_visible()
+    _type(page, "dacc")
+    expect(_progress(page, 1)).to_be_visible()
+    screening, _ = _screening(server, "E2E-TELEPHONE")
+    assert screening.status == ScreeningStatus.in_progress and screening.consent_at is not None
+
+    other = new_page(360, 640)
+    other.goto(server.invite("E2E-TELEPHONE-NON", "soudeur"))
+    expect(_answer_button(other, texts.DECLINE)).to_be_in_viewport()
+    _type(other, "nn merci")
+    expect(other.get_by_text("Seul votre refus est enregistré")).to_be_visible()
+    screening, _ = _screening(server, "E2E-TELEPHONE-NON")
+    assert screening.status == ScreeningStatus.declined and screening.consent_at is None
 
 
 def test_leaving_half_way_and_coming_back_resumes_at_the_pending_question(server, new_page):
