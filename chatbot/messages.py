@@ -69,6 +69,7 @@ DONT_KNOW_ANSWER = (
     "Je ne connais pas la réponse à cette question. Votre conseiller pourra vous répondre."
 )
 BACK_TO_QUESTION = "Revenons à la question :"
+PAY_BOTH = "**Pendant la formation :** {during}\n\n**Après, dans le métier :** {after}"
 
 META_ANSWERS: dict[str, str] = {
     "robot": (

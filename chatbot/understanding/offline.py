@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz, process
 
+from chatbot import faq
 from chatbot.commands import (
     AskQuestion,
     AskWhich,
@@ -67,6 +68,10 @@ class OfflineUnderstander:
         return commands
 
 
+# A "…?" the training sheet can answer is a question unless it is plainly an answer ("oui ?").
+PLAIN_ANSWER = 0.9
+
+
 def _questions(text: str, context: TurnContext) -> list[str]:
     """Sentences to answer as questions; a hesitant "…?" that answers the question stays an answer."""
     asking, hesitant = signals.question_sentences(text)
@@ -74,11 +79,29 @@ def _questions(text: str, context: TurnContext) -> list[str]:
     for sentence in hesitant:
         if pending is not None and pending.kind not in DIMENSION_KINDS:
             answers = _parse(pending, sentence, context, cued=_cued(pending, sentence))
+            if answers and answers.confidence < PLAIN_ANSWER:
+                answers = answers if answer_question(context.rubric, sentence) is None else None
         else:
             answers = answer_question(context.rubric, sentence) is None and pending is not None
         if not answers:
             asking.append(sentence)
+    if not asking and not hesitant and _asks_unmarked(text, context):
+        asking.append(text.strip())
     return asking
+
+
+def _asks_unmarked(text: str, context: TurnContext) -> bool:
+    """Spoken French asks without "?" nor inversion: "on gagne combien apres", "on est payé
+    pendant la formation". Only while a closed question waits, when the message does not answer
+    it and the training sheet has an answer."""
+    pending, folded = context.pending, fold(text)
+    if pending is None or pending.kind in DIMENSION_KINDS:
+        return False
+    if not (signals.ASKING_WORD.search(folded) or faq.PAY.search(folded)):
+        return False
+    if _parse(pending, text, context, cued=_cued(pending, text)):
+        return False
+    return answer_question(context.rubric, text) is not None
 
 
 def _without(text: str, sentences: list[str]) -> str:
