@@ -88,7 +88,10 @@ CHAT_FORMS: dict[str, str] = {
     **dict.fromkeys(["kelke", "kelkes", "qlq", "qques"], "quelques"),
     "mmt": "moment",
     **dict.fromkeys(["dj", "dja", "deja"], "déjà"),
-    **dict.fromkeys(["fe", "fé"], "fait"),
+    **dict.fromkeys(["fe", "fé", "fet"], "fait"),
+    **dict.fromkeys(
+        ["evidemen", "evidement", "évidement", "evidemmen", "evidamment"], "évidemment"
+    ),
     **dict.fromkeys(["ac", "avk"], "avec"),
     **dict.fromkeys(["p'tit", "ptit"], "petit"),
     **dict.fromkeys(["p'tite", "ptite"], "petite"),
@@ -106,7 +109,7 @@ CHAT_FORMS: dict[str, str] = {
     "pr": "pour",
     "ds": "dans",
     "ns": "nous",
-    **dict.fromkeys(["ms", "mé"], "mais"),
+    **dict.fromkeys(["ms", "mé", "mè"], "mais"),
     "tps": "temps",
     **dict.fromkeys(["pb", "pbm", "pblm", "prob", "pbs"], "problème"),
     "rdv": "rendez-vous",
@@ -363,7 +366,8 @@ def _joined(text: str, match: re.Match, following: re.Match | None) -> tuple[int
         low in ELISIONS
         and second[:1].lower() in "aeiouyhâàéèêîïôûœ"
         and _standard(second)
-        and fold(second) not in {"et", "ou", "y", "en", "un", "une", "au", "aux", "on"}
+        and fold(second) not in {"et", "ou", "y", "un", "une", "au", "aux", "on"}
+        and (fold(second) != "en" or low in {"j", "n", "qu", "m", "t", "s"})  # "qu en juin"
         and (fold(second) != "a" or low in {"m", "l", "t", "n", "qu"})
         and not LETTER_CONTEXT.search(fold(text[max(0, match.start() - 20) : match.start()]))
     ):
@@ -412,7 +416,7 @@ def _word(text: str, match: re.Match) -> str | None:
         _dropped_je(low),
         _squeezed(low),
         _heard(low),
-        None if english else lexicon.accented(low),
+        _accented(low, english),
         _completed(low),
         None if english or not word.islower() or len(low) < 4 else _slip_fixed(low),
     ):
@@ -432,7 +436,8 @@ def _named(text: str, match: re.Match) -> bool:
 
 
 AUXILIARY_BEFORE = re.compile(
-    r"(?:\bj'?ai|\bjé|\bg|\b(?:ai|as|avons|avez|ont|avais|avait|avaient|aurai|aurais))\s+$"
+    r"(?:\bj'?ai|\bjé|\bg|\b(?:ai|as|avons|avez|ont|avais|avait|avaient|aurai|aurais)"
+    r"|\b[lmtn]['\s]a|\b(?:il|elle|on) a)\s+$"  # "on me l a retire"
 )
 INFINITIVE_BEFORE = re.compile(
     r"\b(?:j?veu[xt]?|j?peu[xt]?|doi[st]?|vai[st]?|voudr(?:ai[st]?|é)|pourr(?:ai[st]?|é)"
@@ -482,7 +487,7 @@ def _chat_form_applies(text: str, match: re.Match, key: str) -> bool:
         return not re.match(r"\s*pa", after)
     if key in {"ve", "vé"}:
         return bool(re.search(r"\b(?:je|j)\s*$", before))
-    if key in {"fe", "fé", "ac"}:
+    if key in {"fe", "fé", "fet", "ac"}:
         return bool(re.match(r"\s+\w", after)) or bool(re.search(r"\b(?:j'ai|ai|a)\s*$", before))
     if key == "mm":
         return bool(re.search(r"\b(?:quand|qd|kan|meme|quand meme)\s*$", before))
@@ -550,6 +555,15 @@ def learn_words(rubric: Rubric) -> None:
 
 
 _LEARNT: set[str] = set()
+
+
+def _accented(low: str, english: bool) -> str | None:
+    """ "agees" → "âgées"; an English word keeps its spelling ("email" is no "émail") unless the
+    French word is common ("mere" is "mère")."""
+    found = lexicon.accented(low)
+    if found and english and lexicon.frequency(found) < COMMON_COMPLETION:
+        return None
+    return found
 
 
 def _slip_fixed(low: str) -> str | None:

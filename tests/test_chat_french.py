@@ -68,6 +68,11 @@ def test_standard_french_is_left_as_written():
         ("pendant la fromation", "pendant la formation"),
         ("mon petit frzre", "mon petit frère"),
         ("je m'appelle kevin", "je m'appelle kevin"),  # a first name is no slip ("devin")
+        ("ma mere", "ma mère"),  # "mere" is also English: the common French word wins
+        ("mon email", "mon email"),
+        ("en fet on me l a retire", "en fait on me l'a retiré"),
+        ("mè chui dispo qu en juin", "mais je suis disponible qu'en juin"),
+        ("evidemen", "évidemment"),
     ],
 )
 def test_chat_forms_in_context(typed, read):
