@@ -27,8 +27,13 @@ from functools import cache
 log = logging.getLogger("screening.access")
 
 MAX_BODY_BYTES = 64 * 1024
-OWN_PREFIXES = ("/conseiller", "/api", "/healthz")  # our routes: the outer app answers them
-NO_STORE_PREFIXES = ("/conseiller", "/api")
+OWN_PREFIXES = (
+    "/conseiller",
+    "/api",
+    "/healthz",
+    "/messages",
+)  # our routes: the outer app answers them
+NO_STORE_PREFIXES = ("/conseiller", "/api", "/messages")
 
 # What the chat page asks of Chainlit, measured with Chromium over a whole screening (the list
 # is checked by tests/e2e/test_third_party.py, which records every request of a real chat).

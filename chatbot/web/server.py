@@ -81,8 +81,29 @@ async def lifespan(_app: FastAPI):
     await asyncio.to_thread(screenings.prepare)
     # Loading the PII models takes seconds: do it beside the first requests, not before them.
     warm_up = asyncio.create_task(asyncio.to_thread(_warm_up_pii))
+    every = get_settings().remind_every_minutes
+    reminders = asyncio.create_task(_remind_every(every * 60)) if every else None
     yield
+    if reminders is not None:
+        reminders.cancel()
     await warm_up
+
+
+async def _remind_every(seconds: float) -> None:
+    """`screening remind` on a schedule, inside the server (SCREENING_REMIND_EVERY_MINUTES)."""
+    from chatbot.campaigns import remind
+    from storage.db import session_scope
+
+    def once() -> None:
+        with session_scope() as db:
+            remind(db, get_settings())
+
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await asyncio.to_thread(once)
+        except Exception:
+            log.exception("scheduled reminders failed")
 
 
 def _warm_up_pii() -> None:
@@ -136,6 +157,9 @@ def build_app(settings: Settings | None = None) -> FastAPI:
             return JSONResponse({"status": "database unavailable"}, status_code=503)
 
     include_dashboard(app)
+    from chatbot.web import optout
+
+    app.include_router(optout.router)
 
     @app.api_route("/conseiller/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
     @app.api_route("/api/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
