@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import Counter
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -52,7 +51,8 @@ FUNNEL_STEPS = (
     CandidateStatus.consented,
     CandidateStatus.completed,
 )
-_STARTED = (ScreeningStatus.consented, ScreeningStatus.in_progress, ScreeningStatus.abandoned)
+_UNDER_WAY = (ScreeningStatus.in_progress, ScreeningStatus.abandoned)
+_STARTED = (ScreeningStatus.consented, *_UNDER_WAY)
 
 
 @dataclass(frozen=True)
@@ -98,20 +98,11 @@ class CampaignRow:
             return CandidateStatus.expired
         if s == ScreeningStatus.consented:
             return CandidateStatus.consented
-        if s in (ScreeningStatus.in_progress, ScreeningStatus.abandoned):
+        if s in _UNDER_WAY:
             return CandidateStatus.in_progress
         if self.opened_at is not None:
             return CandidateStatus.opened
         return CandidateStatus.sent if self.sent_at is not None else CandidateStatus.invited
-
-    def reached(self, step: CandidateStatus) -> bool:
-        return {
-            CandidateStatus.invited: True,
-            CandidateStatus.sent: self.sent_at is not None,
-            CandidateStatus.opened: self.opened_at is not None or self.first_reply_at is not None,
-            CandidateStatus.consented: self.consent_at is not None,
-            CandidateStatus.completed: self.completed_at is not None,
-        }[step]
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -257,15 +248,28 @@ def _row_query():
     )
 
 
-def rows(db: Session, training_id: str, session_id: str | None) -> list[CampaignRow]:
-    """Every candidate invited to this session, in invitation order."""
+def _in_session(training_id: str, session_id: str | None) -> list:
+    return [
+        CampaignInvitation.training_id == training_id,
+        _same_session(CampaignInvitation.session_id, session_id),
+    ]
+
+
+def rows(
+    db: Session,
+    training_id: str,
+    session_id: str | None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[CampaignRow]:
+    """The candidates invited to this session, in invitation order (all, or one page)."""
     query = (
         _row_query()
-        .where(
-            CampaignInvitation.training_id == training_id,
-            _same_session(CampaignInvitation.session_id, session_id),
-        )
+        .where(*_in_session(training_id, session_id))
         .order_by(col(CampaignInvitation.id))
+        .offset(offset)
+        .limit(limit)
     )
     return [CampaignRow(*values) for values in db.exec(query)]
 
@@ -326,31 +330,96 @@ class Funnel:
         return figures
 
 
-def _minutes(delta: dt.timedelta) -> float:
-    return delta.total_seconds() / 60
-
-
 def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def funnel(rows: list[CampaignRow], now: dt.datetime, invitation_days: int) -> Funnel:
-    steps = {step.value: sum(r.reached(step) for r in rows) for step in FUNNEL_STEPS}
-    statuses = Counter(r.status(now, invitation_days).value for r in rows)
-    to_reply = [_minutes(r.first_reply_at - r.invited_at) for r in rows if r.first_reply_at]
-    to_finish = [_minutes(r.completed_at - r.invited_at) for r in rows if r.completed_at]
-    dropoff = Counter(
-        r.pending_criterion_id
-        for r in rows
-        if r.completed_at is None and r.consent_at is not None and r.screening_status in _STARTED
+def _minutes_between(db: Session, later, earlier):
+    """Minutes from `earlier` to `later`, computed by the database."""
+    if db.get_bind().dialect.name == "sqlite":
+        return (sa.func.julianday(later) - sa.func.julianday(earlier)) * 1440.0
+    return sa.extract("epoch", later - earlier) / 60.0
+
+
+def _status_case(now: dt.datetime, invitation_days: int):
+    """`CampaignRow.status` in SQL, the same tests in the same order."""
+    ci, s = CampaignInvitation, Screening
+    last_sent = sa.func.coalesce(ci.last_sent_at, ci.invited_at)
+    return sa.case(
+        (col(ci.opted_out_at).is_not(None), CandidateStatus.opted_out.value),
+        (col(s.status) == ScreeningStatus.completed, CandidateStatus.completed.value),
+        (col(s.status) == ScreeningStatus.declined, CandidateStatus.declined.value),
+        (last_sent <= now - dt.timedelta(days=invitation_days), CandidateStatus.expired.value),
+        (col(s.status) == ScreeningStatus.consented, CandidateStatus.consented.value),
+        (col(s.status).in_(_UNDER_WAY), CandidateStatus.in_progress.value),
+        (col(ci.opened_at).is_not(None), CandidateStatus.opened.value),
+        (col(ci.sent_at).is_not(None), CandidateStatus.sent.value),
+        else_=CandidateStatus.invited.value,
     )
+
+
+def funnel(
+    db: Session,
+    training_id: str,
+    session_id: str | None,
+    now: dt.datetime,
+    invitation_days: int,
+) -> Funnel:
+    """A session's figures, aggregated by the database (a few indexed queries)."""
+    ci, s = CampaignInvitation, Screening
+
+    def joined(*columns):
+        return (
+            sa.select(*columns)
+            .select_from(ci)
+            .join(s, col(s.id) == col(ci.screening_id))
+            .where(*_in_session(training_id, session_id))
+        )
+
+    replied = sa.or_(col(s.consent_at).is_not(None), col(s.declined_at).is_not(None))
+    counts = db.execute(
+        joined(
+            sa.func.count(),
+            sa.func.count(ci.sent_at),
+            sa.func.sum(sa.case((sa.or_(col(ci.opened_at).is_not(None), replied), 1), else_=0)),
+            sa.func.count(s.consent_at),
+            sa.func.count(s.completed_at),
+        )
+    ).one()
+    steps = {step.value: int(n or 0) for step, n in zip(FUNNEL_STEPS, counts, strict=True)}
+    status = _status_case(now, invitation_days)
+    by_status = dict(db.execute(joined(status, sa.func.count()).group_by(status)).all())
+    first_reply = sa.case(
+        (col(s.consent_at).is_(None), s.declined_at),
+        (col(s.declined_at).is_(None), s.consent_at),
+        (col(s.consent_at) < col(s.declined_at), s.consent_at),
+        else_=s.declined_at,
+    )
+    to_reply = db.scalars(
+        joined(_minutes_between(db, first_reply, ci.invited_at)).where(replied)
+    ).all()
+    to_finish = db.scalars(
+        joined(_minutes_between(db, s.completed_at, ci.invited_at)).where(
+            col(s.completed_at).is_not(None)
+        )
+    ).all()
+    dropoff = db.execute(
+        joined(s.pending_criterion_id, sa.func.count())
+        .where(
+            col(s.completed_at).is_(None),
+            col(s.consent_at).is_not(None),
+            col(s.status).in_(_STARTED),
+        )
+        .group_by(s.pending_criterion_id)
+        .order_by(sa.func.count().desc(), s.pending_criterion_id)
+    ).all()
     return Funnel(
-        invited=len(rows),
+        invited=steps[CandidateStatus.invited.value],
         steps=steps,
-        statuses={s.value: statuses.get(s.value, 0) for s in CandidateStatus},
-        median_first_reply_minutes=_median(to_reply),
-        median_completion_minutes=_median(to_finish),
-        completed_within_5h=sum(m <= 5 * 60 for m in to_finish),
-        completed_within_48h=sum(m <= 48 * 60 for m in to_finish),
-        dropoff=dict(dropoff.most_common()),
+        statuses={st.value: int(by_status.get(st.value, 0)) for st in CandidateStatus},
+        median_first_reply_minutes=_median([float(m) for m in to_reply]),
+        median_completion_minutes=_median([float(m) for m in to_finish]),
+        completed_within_5h=sum(float(m) <= 5 * 60 for m in to_finish),
+        completed_within_48h=sum(float(m) <= 48 * 60 for m in to_finish),
+        dropoff={cid: int(n) for cid, n in dropoff},
     )

@@ -247,69 +247,65 @@ def test_revoke_and_resend_refuses_the_old_link_sends_a_new_one_and_is_audited(c
 # --- the funnel ----------------------------------------------------------------------------------
 
 
-def _row(n, **kw):
-    base = dict(
-        invitation_id=n,
-        screening_id=n,
-        ref=f"R{n}",
-        email=None,
-        mobile=None,
-        invited_at=PARIS_NOON,
-        sent_at=PARIS_NOON,
-        last_sent_at=PARIS_NOON,
-        reminders=0,
-        opened_at=None,
-        opted_out_at=None,
-        screening_status="invited",
-        consent_at=None,
-        declined_at=None,
-        completed_at=None,
-        pending_criterion_id=None,
-    )
-    return campaigns.CampaignRow(**(base | kw))
+def _store(
+    engine,
+    n,
+    *,
+    status="invited",
+    consent=None,
+    declined=None,
+    completed=None,
+    pending=None,
+    sent=PARIS_NOON,
+    opened=None,
+    opted_out=None,
+):
+    """One invited candidate, stored directly with the given dates."""
+    with Session(engine) as session:
+        repo.sync_trainings(session, [RUBRIC])
+        screening = repo.create_screening(
+            session, f"R{n}", RUBRIC.id, rubric_version=RUBRIC.version, session_id=SESSION
+        )
+        screening.status, screening.consent_at = status, consent
+        screening.declined_at, screening.completed_at = declined, completed
+        screening.pending_criterion_id = pending
+        session.add(screening)
+        row = campaigns.upsert_invitation(
+            session, screening, email=None, mobile=None, by="t", now=PARIS_NOON
+        )
+        row.sent_at = row.last_sent_at = sent
+        row.opened_at, row.opted_out_at = opened, opted_out
+        session.add(row)
+        session.commit()
 
 
-def test_funnel_counts_steps_medians_and_completion_within_5_and_48_hours():
+def test_funnel_counts_steps_medians_and_completion_within_5_and_48_hours(db):
     h = dt.timedelta(hours=1)
-    rows = [
-        _row(1),
-        _row(2, opened_at=PARIS_NOON + h),
-        _row(
-            3,
-            opened_at=PARIS_NOON,
-            consent_at=PARIS_NOON + 0.5 * h,
-            completed_at=PARIS_NOON + 2 * h,
-            screening_status="completed",
-        ),
-        _row(
-            4,
-            opened_at=PARIS_NOON,
-            consent_at=PARIS_NOON + 10 * h,
-            completed_at=PARIS_NOON + 30 * h,
-            screening_status="completed",
-        ),
-        _row(
-            5, opened_at=PARIS_NOON, declined_at=PARIS_NOON + 1.5 * h, screening_status="declined"
-        ),
-        _row(
-            6,
-            opened_at=PARIS_NOON,
-            consent_at=PARIS_NOON + 2 * h,
-            screening_status="in_progress",
-            pending_criterion_id="age",
-        ),
-        _row(7, opted_out_at=PARIS_NOON + h),
-        _row(8, sent_at=None, last_sent_at=None),
-    ]
-    funnel = campaigns.funnel(rows, PARIS_NOON + 40 * h, invitation_days=14)
+    noon = PARIS_NOON
+    _store(db, 1)
+    _store(db, 2, opened=noon + h)
+    _store(db, 3, opened=noon, consent=noon + 0.5 * h, completed=noon + 2 * h, status="completed")
+    _store(db, 4, opened=noon, consent=noon + 10 * h, completed=noon + 30 * h, status="completed")
+    _store(db, 5, opened=noon, declined=noon + 1.5 * h, status="declined")
+    _store(db, 6, opened=noon, consent=noon + 2 * h, status="in_progress", pending="age")
+    _store(db, 7, opted_out=noon + h)
+    _store(db, 8, sent=None)
+    with Session(db) as session:
+        funnel = campaigns.funnel(session, RUBRIC.id, SESSION, noon + 40 * h, invitation_days=14)
+        later = campaigns.funnel(session, RUBRIC.id, SESSION, noon + 15 * 24 * h, 14)
+        rows = campaigns.rows(session, RUBRIC.id, SESSION)
 
     assert funnel.steps == {"invited": 8, "sent": 7, "opened": 5, "consented": 3, "completed": 2}
     assert funnel.statuses["completed"] == 2 and funnel.statuses["opted_out"] == 1
     assert funnel.statuses["in_progress"] == 1 and funnel.statuses["declined"] == 1
     assert funnel.statuses["invited"] == 1 and funnel.statuses["sent"] == 1
-    assert funnel.median_first_reply_minutes == 105  # 30, 90, 120, 600 minutes
-    assert funnel.median_completion_minutes == (120 + 1800) / 2
+    assert funnel.statuses["opened"] == 1 and sum(funnel.statuses.values()) == 8
+    assert funnel.median_first_reply_minutes == pytest.approx(105)  # 30, 90, 120, 600
+    assert funnel.median_completion_minutes == pytest.approx((120 + 1800) / 2)
     assert (funnel.completed_within_5h, funnel.completed_within_48h) == (1, 2)
     assert funnel.dropoff == {"age": 1}
-    later = campaigns.funnel(rows, PARIS_NOON + dt.timedelta(days=15), invitation_days=14)
     assert later.statuses["expired"] == 4  # 1, 2, 6 (its link too) and 8
+    # The database's statuses are each row's own (shown in the list).
+    for at, figures in ((noon + 40 * h, funnel), (noon + 15 * 24 * h, later)):
+        each = [r.status(at, 14).value for r in rows]
+        assert figures.statuses == {s.value: each.count(s.value) for s in campaigns.CandidateStatus}

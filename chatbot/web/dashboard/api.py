@@ -311,7 +311,7 @@ def campaign(
     from chatbot.web.dashboard.campaign import session_funnel
 
     session_id = common.session_or_404(db, training_id, key)
-    _, funnel = session_funnel(db, settings, training_id, session_id)
+    funnel = session_funnel(db, settings, training_id, session_id)
     return CampaignOut(
         invited=funnel.invited,
         steps=funnel.steps,

@@ -64,8 +64,7 @@ def _base(training_id: str, key: str) -> str:
 
 
 def session_funnel(db: Session, settings: Settings, training_id: str, session_id: str | None):
-    rows = campaigns.rows(db, training_id, session_id)
-    return rows, campaigns.funnel(rows, utcnow(), settings.invitation_days)
+    return campaigns.funnel(db, training_id, session_id, utcnow(), settings.invitation_days)
 
 
 @router.get(CAMPAIGN_PATH, name="campaign")
@@ -79,7 +78,7 @@ def campaign_page(
     settings: Settings = Depends(app_settings),
 ):
     session_id = common.session_or_404(db, training_id, key)
-    rows, funnel = session_funnel(db, settings, training_id, session_id)
+    funnel = session_funnel(db, settings, training_id, session_id)
     rubric = common.rubric_of(settings, training_id)
     labels = {c.id: c.label for c in rubric.criteria} if rubric else {}
     dropoff = [
@@ -87,8 +86,10 @@ def campaign_page(
         for cid, n in funnel.dropoff.items()
     ]
     now = utcnow()
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
-    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    pages = max(1, -(-funnel.invited // PAGE_SIZE))
+    shown = campaigns.rows(
+        db, training_id, session_id, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
     return render(
         request,
         "campaign.html",
@@ -224,7 +225,7 @@ def campaign_figures_csv(
 ):
     """The funnel's figures, then drop-off per question."""
     session_id = common.session_or_404(db, training_id, key)
-    _, funnel = session_funnel(db, settings, training_id, session_id)
+    funnel = session_funnel(db, settings, training_id, session_id)
     body = [[name, "" if value is None else value] for name, value in funnel.figures]
     body += [
         [f"abandon_{cid or 'avant_premiere_question'}", n] for cid, n in funnel.dropoff.items()
