@@ -377,32 +377,35 @@ def funnel(
         )
 
     replied = sa.or_(col(s.consent_at).is_not(None), col(s.declined_at).is_not(None))
-    counts = db.execute(
+    status = _status_case(now, invitation_days)
+    by_status = db.execute(  # one pass: each status, and how far its candidates went
         joined(
+            status,
             sa.func.count(),
             sa.func.count(ci.sent_at),
             sa.func.sum(sa.case((sa.or_(col(ci.opened_at).is_not(None), replied), 1), else_=0)),
             sa.func.count(s.consent_at),
             sa.func.count(s.completed_at),
-        )
-    ).one()
-    steps = {step.value: int(n or 0) for step, n in zip(FUNNEL_STEPS, counts, strict=True)}
-    status = _status_case(now, invitation_days)
-    by_status = dict(db.execute(joined(status, sa.func.count()).group_by(status)).all())
+        ).group_by(status)
+    ).all()
+    steps = {
+        step.value: sum(int(group[index + 1] or 0) for group in by_status)
+        for index, step in enumerate(FUNNEL_STEPS)
+    }
     first_reply = sa.case(
         (col(s.consent_at).is_(None), s.declined_at),
         (col(s.declined_at).is_(None), s.consent_at),
         (col(s.consent_at) < col(s.declined_at), s.consent_at),
         else_=s.declined_at,
     )
-    to_reply = db.scalars(
-        joined(_minutes_between(db, first_reply, ci.invited_at)).where(replied)
+    minutes = db.execute(
+        joined(
+            _minutes_between(db, first_reply, ci.invited_at),
+            _minutes_between(db, s.completed_at, ci.invited_at),
+        ).where(replied)
     ).all()
-    to_finish = db.scalars(
-        joined(_minutes_between(db, s.completed_at, ci.invited_at)).where(
-            col(s.completed_at).is_not(None)
-        )
-    ).all()
+    to_reply = [float(reply) for reply, _ in minutes]
+    to_finish = [float(finish) for _, finish in minutes if finish is not None]
     dropoff = db.execute(
         joined(s.pending_criterion_id, sa.func.count())
         .where(
@@ -413,13 +416,14 @@ def funnel(
         .group_by(s.pending_criterion_id)
         .order_by(sa.func.count().desc(), s.pending_criterion_id)
     ).all()
+    counts = {group[0]: int(group[1]) for group in by_status}
     return Funnel(
         invited=steps[CandidateStatus.invited.value],
         steps=steps,
-        statuses={st.value: int(by_status.get(st.value, 0)) for st in CandidateStatus},
-        median_first_reply_minutes=_median([float(m) for m in to_reply]),
-        median_completion_minutes=_median([float(m) for m in to_finish]),
-        completed_within_5h=sum(float(m) <= 5 * 60 for m in to_finish),
-        completed_within_48h=sum(float(m) <= 48 * 60 for m in to_finish),
+        statuses={st.value: counts.get(st.value, 0) for st in CandidateStatus},
+        median_first_reply_minutes=_median(to_reply),
+        median_completion_minutes=_median(to_finish),
+        completed_within_5h=sum(m <= 5 * 60 for m in to_finish),
+        completed_within_48h=sum(m <= 48 * 60 for m in to_finish),
         dropoff={cid: int(n) for cid, n in dropoff},
     )
