@@ -20,7 +20,6 @@ from chatbot.candidates_csv import CandidateLine
 from chatbot.outbox.email import Mailer
 from chatbot.outbox.sms import SmsGateway, gateway
 from chatbot.settings import Settings
-from chatbot.web import screenings
 from chatbot.web.invitations import Invitation, invitation_url
 from storage import campaigns, repo, revocations
 from storage.campaigns import CampaignRow
@@ -62,6 +61,8 @@ def invite(
     by: str,
 ) -> list[Invited]:
     """One screening (reused if open) and one campaign row per line, and a link for each."""
+    from chatbot.web import screenings  # the chat's whole stack: not for `screening remind`
+
     invited = []
     rubric = None
     for line in lines:
