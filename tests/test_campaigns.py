@@ -12,6 +12,8 @@ import pytest
 from campaign_support import SmsSink, SmtpSink
 from dashboard_support import RUBRIC, SESSION, add_counsellor, csrf_in, log_in, make_client
 from dashboard_support import settings_for as base_settings
+from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from chatbot import campaigns as service
@@ -184,9 +186,6 @@ def test_reminders_go_once_by_day_only_and_never_after_stop(client, db, sinks):
 def test_the_email_stop_link_asks_then_stops_and_the_sms_webhook_needs_a_signature(
     db, tmp_path, sinks
 ):
-    from fastapi import FastAPI
-    from fastapi.testclient import TestClient
-
     from chatbot.web import auth, optout
 
     settings = settings_for(tmp_path, *sinks)
@@ -309,3 +308,22 @@ def test_funnel_counts_steps_medians_and_completion_within_5_and_48_hours(db):
     for at, figures in ((noon + 40 * h, funnel), (noon + 15 * 24 * h, later)):
         each = [r.status(at, 14).value for r in rows]
         assert figures.statuses == {s.value: each.count(s.value) for s in campaigns.CandidateStatus}
+
+
+def test_a_list_of_ten_thousand_candidates_passes_the_body_limit_other_posts_do_not():
+    from chatbot.web.security import BodyLimit
+
+    app = FastAPI()
+
+    @app.post("/{path:path}")
+    async def echo(request: Request):
+        return {"bytes": len(await request.body())}
+
+    app.add_middleware(BodyLimit)
+    web = TestClient(app)
+    lines = "".join(f"{i:07d}A;candidat{i}@exemple.fr;06 12 34 56 78\n" for i in range(10_000))
+    assert len(lines) > 400_000
+    assert web.post(CAMPAIGN + "/apercu", content=lines).json() == {"bytes": len(lines)}
+    assert web.post(CAMPAIGN + "/inviter", content=lines).status_code == 200
+    assert web.post("/conseiller/candidatures/1/decision", content=lines).status_code == 413
+    assert len(candidates_csv.parse(lines).candidates) == 10_000

@@ -27,6 +27,11 @@ from functools import cache
 log = logging.getLogger("screening.access")
 
 MAX_BODY_BYTES = 64 * 1024
+# A counsellor's list of candidates (chatbot/web/dashboard/campaign.py): 10,000 lines fit.
+LIST_UPLOAD_BYTES = 2 * 1024 * 1024
+LIST_UPLOAD_PATH = re.compile(
+    r"^/conseiller/formations/[^/]+/sessions/[^/]+/campagne/(apercu|inviter)$"
+)
 OWN_PREFIXES = (
     "/conseiller",
     "/api",
@@ -111,8 +116,9 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = LIST_UPLOAD_BYTES if LIST_UPLOAD_PATH.match(scope["path"]) else self.limit
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             return await _send_plain(send, 413, "requête trop grande")
         received, started, refused = 0, False, False
 
@@ -122,7 +128,7 @@ class BodyLimit:
                 return {"type": "http.disconnect"}
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.limit:
+            if received > limit:
                 refused = True
                 if not started:
                     await _send_plain(send, 413, "requête trop grande")

@@ -28,6 +28,7 @@ from chatbot.web.auth import (
 from chatbot.web.dashboard import common, queries
 from chatbot.web.dashboard.charts import bar_chart
 from chatbot.web.dashboard.templating import render
+from chatbot.web.security import LIST_UPLOAD_BYTES
 from storage import campaigns
 from storage.models import CampaignInvitation
 from storage.types import utcnow
@@ -36,7 +37,7 @@ router = APIRouter(
     prefix="/conseiller", dependencies=[Depends(page_counsellor), Depends(audit_access)]
 )
 CAMPAIGN_PATH = "/formations/{training_id}/sessions/{key}/campagne"
-MAX_UPLOAD_BYTES = 2_000_000
+MAX_UPLOAD_BYTES = LIST_UPLOAD_BYTES
 PAGE_SIZE = 50
 
 STATUS_LABELS = {
