@@ -36,6 +36,7 @@ from chatbot.web import auth
 from chatbot.web.dashboard.explain import duration_text
 from storage.db import make_engine
 
+from .axe import serious
 from .conftest import _free_port, _wait_healthy
 
 support = pytest.importorskip("campaign_support")
@@ -250,6 +251,7 @@ def test_a_counsellor_runs_a_whole_campaign(campaign, browser):
     expect(errors.nth(0)).to_contain_text("Ligne 12 : l'identifiant « FT CAMP 99 »")
     expect(errors.nth(1)).to_contain_text("Ligne 24 : l'adresse e-mail « pas-une-adresse »")
     expect(page.locator("#a-inviter")).to_have_text("28 candidat(s) à inviter")
+    assert serious(page) == []
     page.get_by_role("button", name="Créer les 28 invitation(s)").click()
     expect(page.locator("#invitations-creees")).to_have_text("28 invitation(s) créée(s)")
     expect(page.get_by_role("status")).to_contain_text("28 e-mail(s), 22 SMS")
@@ -329,6 +331,7 @@ def test_a_counsellor_runs_a_whole_campaign(campaign, browser):
     assert expected["step-opened"] == "20" and expected["step-consented"] == "17"
     for name, value in expected.items():
         expect(page.locator(f'[data-figure="{name}"]')).to_have_text(value)
+    assert serious(page) == []
     stopped = [r.pending_criterion_id for r in rows if r.status == "in_progress"]
     assert len(stopped) == 2
     dropoff = page.locator("figure", has_text="Abandons par question").locator("tbody td")
