@@ -144,16 +144,19 @@ def logged_in_client(engine: sa.Engine, data_dir: Path) -> TestClient:
     return client
 
 
-def timed(client: TestClient, url: str, requests: int) -> list[float]:
+def timed(client: TestClient, url: str, requests: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and this process' CPU milliseconds per request (CPU time is what a loaded
+    machine does not inflate; PostgreSQL's own work is in its server, outside it)."""
     for _ in range(3):  # warm-up: templates, query plans, caches
         assert client.get(url).status_code == 200, url
-    timings = []
+    wall, cpu = [], []
     for _ in range(requests):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         answer = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
         assert answer.status_code == 200, url
-    return timings
+    return wall, cpu
 
 
 def p95(values: list[float]) -> float:
@@ -175,13 +178,13 @@ def run(backend: str, url: str, data_dir: Path, invitations: int, requests: int)
     }
     ok = True
     for name, (page, targeted) in pages.items():
-        values = timed(client, page, requests)
+        values, cpu = timed(client, page, requests)
         worst = p95(values)
         verdict = ("OK" if worst <= TARGET_MS else "OVER") if targeted else "info"
         ok &= worst <= TARGET_MS or not targeted
         print(
             f"  {name:50s} p50 {statistics.median(values):6.1f} ms  p95 {worst:6.1f} ms  "
-            f"max {max(values):6.1f} ms  [{verdict}]"
+            f"max {max(values):6.1f} ms  CPU p95 {p95(cpu):6.1f} ms  [{verdict}]"
         )
     engine.dispose()
     return ok
