@@ -15,8 +15,6 @@ from urllib.parse import parse_qs
 
 import pytest
 
-controller = pytest.importorskip("aiosmtpd.controller")
-
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -28,6 +26,7 @@ class SmtpSink:
     """aiosmtpd on 127.0.0.1: every message received, parsed."""
 
     def __init__(self):
+        controller = pytest.importorskip("aiosmtpd.controller")  # a test dependency
         self.messages: list[EmailMessage] = []
         self.port = free_port()
         self._controller = controller.Controller(self, hostname="127.0.0.1", port=self.port)
