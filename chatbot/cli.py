@@ -422,6 +422,37 @@ def revoke(
     typer.echo(f"Liens désactivés : {candidate_ref} {training_id} {session or ''}".rstrip())
 
 
+@app.command("remind")
+def remind(
+    at: str | None = typer.Option(
+        None, "--at", help="Heure de référence ISO 8601 (par défaut maintenant), pour essayer"
+    ),
+):
+    """Relance les candidats des campagnes : lien pas ouvert, ou questionnaire pas fini.
+
+    Une relance par candidat au plus SCREENING_REMINDERS_MAX fois, entre 8 h et 20 h (Paris) ;
+    pour cron ou un timer systemd (par exemple toutes les heures)."""
+    from chatbot.campaigns import remind as send_reminders
+    from chatbot.settings import get_settings
+    from storage.db import session_scope
+
+    now = dt.datetime.fromisoformat(at) if at else None
+    if now is not None and now.tzinfo is None:
+        typer.echo("--at : indiquez le fuseau, par exemple 2026-12-04T10:00:00+01:00", err=True)
+        raise typer.Exit(2)
+    with session_scope() as db:
+        sent = send_reminders(db, get_settings(), now)
+    if sent.skipped_night:
+        typer.echo("Pas de relance la nuit (8 h – 20 h, heure de Paris).")
+        return
+    typer.echo(
+        f"Candidats relancés : {len(sent.reminded)} ({sent.emails} e-mail(s), {sent.sms} SMS,"
+        f" {sent.failed} échec(s))."
+    )
+    if sent.failed:
+        raise typer.Exit(1)
+
+
 @app.command("audit")
 def audit(
     screening: int | None = typer.Option(None, help="Un questionnaire (son numéro)"),

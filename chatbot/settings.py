@@ -36,6 +36,26 @@ class Settings(BaseSettings):
     oidc_client_secret: str | None = None
     oidc_scopes: str = "openid email"
 
+    # Recruitment campaigns (chatbot/outbox/): e-mail through SMTP, SMS through a gateway.
+    smtp_host: str | None = None  # no e-mail while unset
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_ssl: bool = False  # implicit TLS (port 465) instead of STARTTLS
+    smtp_sender: str = "France Travail <ne-pas-repondre@francetravail.fr>"
+    smtp_timeout: float = 20.0
+    sms_provider: str | None = None  # "twilio"; no SMS while unset
+    sms_api_url: str = "https://api.twilio.com"
+    sms_account_sid: str | None = None
+    sms_auth_token: str | None = None
+    sms_sender: str = "FranceTrav"  # alphanumeric sender id, at most 11 characters
+    sms_timeout: float = 20.0
+    remind_unopened_hours: float = 24  # a link not opened this long after the last message
+    remind_unfinished_hours: float = 24  # a screening started and not finished
+    reminders_max: int = Field(1, ge=0, le=2)
+    remind_every_minutes: int | None = None  # the server runs `screening remind` itself
+
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
     llm_api_key: str | None = None
@@ -62,6 +82,14 @@ class Settings(BaseSettings):
     @property
     def oidc_enabled(self) -> bool:
         return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @property
+    def email_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+    @property
+    def sms_enabled(self) -> bool:
+        return bool(self.sms_provider)
 
     @property
     def llm_enabled(self) -> bool:

@@ -239,3 +239,49 @@ class AuditLog(SQLModel, table=True):
     screening_id: int | None = Field(default=None, index=True)
     candidate_ref: str | None = _short(128, default=None, index=True)
     details: dict[str, Any] | None = _json()
+
+
+class Channel(StrEnum):
+    email = "email"
+    sms = "sms"
+
+
+class SendStatus(StrEnum):
+    sent = "sent"
+    failed = "failed"
+
+
+class CampaignInvitation(SQLModel, table=True):
+    """One candidate invited from the dashboard to one session (storage/campaigns.py). The
+    e-mail address and mobile number are kept only to send and remind; erasure clears them."""
+
+    __tablename__ = "campaign_invitation"
+    __table_args__ = (sa.Index("ix_campaign_invitation_session", "training_id", "session_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    screening_id: int = Field(foreign_key="screening.id", unique=True, ondelete="CASCADE")
+    training_id: str = _short(64)
+    session_id: str | None = _short(64, default=None)
+    email: str | None = _short(254, default=None)
+    mobile: str | None = _short(20, default=None)  # E.164, +33…
+    invited_at: dt.datetime = _created()
+    invited_by: str = _short(254)
+    sent_at: dt.datetime | None = _when(default=None)  # the first message that left
+    last_sent_at: dt.datetime | None = _when(default=None)
+    reminders: int = 0
+    opened_at: dt.datetime | None = _when(default=None)
+    opted_out_at: dt.datetime | None = _when(default=None)
+
+
+class CampaignMessage(SQLModel, table=True):
+    """Every message sent or tried: channel, time, status. Never its text nor its link."""
+
+    __tablename__ = "campaign_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="campaign_invitation.id", index=True, ondelete="CASCADE")
+    channel: Channel = _enum(Channel)
+    kind: str = _short(16)  # invitation | reminder
+    at: dt.datetime = _created()
+    status: SendStatus = _enum(SendStatus)
+    error: str | None = _short(64, default=None)  # the exception's class name, no text

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from chatbot.results import Flag, Method, ScreeningResult, Verdict
 from chatbot.rubric import Kind, Rubric
-from storage import revocations
+from storage import campaigns, revocations
 from storage.models import (
     OPEN_STATUSES,
     AuditLog,
@@ -396,6 +396,7 @@ def erase_candidate(db: Session, ref: str, *, actor: str) -> int:
     candidate.ref = ERASED_REF_PREFIX + secrets.token_hex(16)
     db.add(candidate)
     revocations.revoke(db, revocations.candidate_subject(ref))  # every link of theirs, too
+    campaigns.forget_contacts(db, candidate.id)  # e-mail address and mobile number
     # The audit keeps what happened, never whom it was about: the random reference stands in.
     db.exec(
         sa.update(AuditLog)

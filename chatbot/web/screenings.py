@@ -25,7 +25,7 @@ from chatbot.rubric import Rubric
 from chatbot.rubric_loader import read_folder, rubrics_in
 from chatbot.settings import get_settings
 from chatbot.web.invitations import Invitation, InvitationError, invitation_url
-from storage import repo
+from storage import campaigns, repo
 from storage.db import get_engine, session_scope
 from storage.models import Role, Screening, ScreeningStatus
 
@@ -119,7 +119,7 @@ def invite(invitation: Invitation) -> tuple[str, int]:
     rubric = rubric_for(invitation)
     prepare()
     with session_scope() as db:
-        screening = _open_or_create(db, invitation, rubric)
+        screening = open_or_create(db, invitation, rubric)
         return invitation_url(invitation), screening.id
 
 
@@ -131,7 +131,9 @@ def open_screening(invitation: Invitation) -> Opening:
         latest = repo.latest_screening(db, ref, training, session)
         if latest is not None and latest.status == ScreeningStatus.completed:
             return Opening(ScreeningStatus.completed, rubric, latest.id)
-        screening = _open_or_create(db, invitation, rubric)
+        screening = open_or_create(db, invitation, rubric)
+        campaigns.mark_opened(db, screening.id)  # a campaign's "opened" step
+        db.commit()
         state = None
         if screening.state_json:  # begun with another version of the rubric: carried over
             stored = ScreeningState.model_validate(screening.state_json)
@@ -140,7 +142,7 @@ def open_screening(invitation: Invitation) -> Opening:
         return Opening(screening.status, rubric, screening.id, state, history)
 
 
-def _open_or_create(db: Session, invitation: Invitation, rubric: Rubric) -> Screening:
+def open_or_create(db: Session, invitation: Invitation, rubric: Rubric) -> Screening:
     """The open screening; else the declined one, asked again (one row per candidate); else new."""
     ref, session_id = invitation.candidate_ref, invitation.session_id
     found = repo.find_open_screening(db, ref, rubric.id, session_id)

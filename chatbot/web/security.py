@@ -27,8 +27,18 @@ from functools import cache
 log = logging.getLogger("screening.access")
 
 MAX_BODY_BYTES = 64 * 1024
-OWN_PREFIXES = ("/conseiller", "/api", "/healthz")  # our routes: the outer app answers them
-NO_STORE_PREFIXES = ("/conseiller", "/api")
+# A counsellor's list of candidates (chatbot/web/dashboard/campaign.py): 10,000 lines fit.
+LIST_UPLOAD_BYTES = 2 * 1024 * 1024
+LIST_UPLOAD_PATH = re.compile(
+    r"^/conseiller/formations/[^/]+/sessions/[^/]+/campagne/(apercu|inviter)$"
+)
+OWN_PREFIXES = (
+    "/conseiller",
+    "/api",
+    "/healthz",
+    "/messages",
+)  # our routes: the outer app answers them
+NO_STORE_PREFIXES = ("/conseiller", "/api", "/messages")
 
 # What the chat page asks of Chainlit, measured with Chromium over a whole screening (the list
 # is checked by tests/e2e/test_third_party.py, which records every request of a real chat).
@@ -106,8 +116,9 @@ class BodyLimit:
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        limit = LIST_UPLOAD_BYTES if LIST_UPLOAD_PATH.match(scope["path"]) else self.limit
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
             return await _send_plain(send, 413, "requête trop grande")
         received, started, refused = 0, False, False
 
@@ -117,7 +128,7 @@ class BodyLimit:
                 return {"type": "http.disconnect"}
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.limit:
+            if received > limit:
                 refused = True
                 if not started:
                     await _send_plain(send, 413, "requête trop grande")

@@ -82,7 +82,28 @@ async def lifespan(_app: FastAPI):
     await asyncio.to_thread(_warm_up_pii)
     await asyncio.to_thread(screenings.prepare)
     screenings.report_skipped_rubrics()  # skipped: the other trainings keep working
+    every = get_settings().remind_every_minutes
+    reminders = asyncio.create_task(_remind_every(every * 60)) if every else None
     yield
+    if reminders is not None:
+        reminders.cancel()
+
+
+async def _remind_every(seconds: float) -> None:
+    """`screening remind` on a schedule, inside the server (SCREENING_REMIND_EVERY_MINUTES)."""
+    from chatbot.campaigns import remind
+    from storage.db import session_scope
+
+    def once() -> None:
+        with session_scope() as db:
+            remind(db, get_settings())
+
+    while True:
+        await asyncio.sleep(seconds)
+        try:
+            await asyncio.to_thread(once)
+        except Exception:
+            log.exception("scheduled reminders failed")
 
 
 def _warm_up_pii() -> None:
@@ -137,6 +158,9 @@ def build_app(settings: Settings | None = None) -> FastAPI:
         return health | {"skipped_rubrics": skipped_rubrics()}  # files that did not load
 
     include_dashboard(app)
+    from chatbot.web import optout
+
+    app.include_router(optout.router)
 
     @app.api_route("/conseiller/{rest:path}", methods=["GET", "POST"], include_in_schema=False)
     @app.api_route("/api/{rest:path}", methods=["GET", "POST"], include_in_schema=False)

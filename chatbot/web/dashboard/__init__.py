@@ -15,10 +15,11 @@ from chatbot.settings import Settings
 
 
 def include_dashboard(app: FastAPI) -> None:
-    from chatbot.web.dashboard import api, login, pages
+    from chatbot.web.dashboard import api, campaign, login, pages
 
     app.include_router(login.router)
     app.include_router(pages.router)
+    app.include_router(campaign.router)
     api.include(app)
 
 

@@ -287,6 +287,44 @@ def statistics(training_id: str, db: Session = Depends(db_session)):
     )
 
 
+class CampaignOut(BaseModel):
+    """A session's campaign: the same figures as its page and its CSV."""
+
+    invited: int
+    steps: dict[str, int]
+    rates: dict[str, float | None]
+    statuses: dict[str, int]
+    median_first_reply_minutes: float | None
+    median_completion_minutes: float | None
+    completed_within_5h: int
+    completed_within_48h: int
+    dropoff_by_question: dict[str, int]
+
+
+@router.get(SESSION_PATH + "/campaign", response_model=CampaignOut)
+def campaign(
+    training_id: str,
+    key: str,
+    db: Session = Depends(db_session),
+    settings: Settings = Depends(app_settings),
+):
+    from chatbot.web.dashboard.campaign import session_funnel
+
+    session_id = common.session_or_404(db, training_id, key)
+    funnel = session_funnel(db, settings, training_id, session_id)
+    return CampaignOut(
+        invited=funnel.invited,
+        steps=funnel.steps,
+        rates={step: funnel.rate(n) for step, n in funnel.steps.items()},
+        statuses=funnel.statuses,
+        median_first_reply_minutes=funnel.median_first_reply_minutes,
+        median_completion_minutes=funnel.median_completion_minutes,
+        completed_within_5h=funnel.completed_within_5h,
+        completed_within_48h=funnel.completed_within_48h,
+        dropoff_by_question={cid or "": n for cid, n in funnel.dropoff.items()},
+    )
+
+
 # --- documentation, behind the same login -----------------------------------------------------
 
 docs = APIRouter(prefix="/api", dependencies=[Depends(api_counsellor)], include_in_schema=False)

@@ -172,3 +172,17 @@ def percent(share: float | None) -> str:
 
 def score_text(score: float | None) -> str:
     return "—" if score is None else _number(round(score, 1))
+
+
+def duration_text(minutes: float | None) -> str:
+    """« 19 min », « 4 h 05 », « 2 j 3 h »."""
+    if minutes is None:
+        return "—"
+    total = round(minutes)
+    if total < 60:
+        return f"{total} min"
+    hours, rest = divmod(total, 60)
+    if hours < 48:
+        return f"{hours} h {rest:02d}"
+    days, hours = divmod(hours, 24)
+    return f"{days} j {hours} h"

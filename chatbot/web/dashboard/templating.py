@@ -35,6 +35,7 @@ def _environment() -> Environment:
         kind=lambda v: explain.KINDS.get(str(v), str(v)),
         flags=explain.flag_list,
         percent=explain.percent,
+        minutes=explain.duration_text,
         score=explain.score_text,
         level=lambda d: explain.level_text(d.level, d.max_level),
     )
