@@ -94,8 +94,8 @@ def _asks_unmarked(text: str, context: TurnContext) -> bool:
     """Spoken French asks without "?" nor inversion: "on gagne combien apres", "on est payé
     pendant la formation". Only while a closed question waits, when the message does not answer
     it and the training sheet has an answer."""
-    pending, folded = context.pending, fold(text)
-    if pending is None or pending.kind in DIMENSION_KINDS:
+    pending, folded = context.pending, fold(re.sub(r"«[^»]*»", "", text))  # a quote asks nothing
+    if pending is None or pending.kind in DIMENSION_KINDS or signals.is_correction(text):
         return False
     if not (signals.ASKING_WORD.search(folded) or faq.PAY.search(folded)):
         return False
