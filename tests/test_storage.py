@@ -193,10 +193,20 @@ def test_timestamps_come_back_timezone_aware(session: Session, rubric: Rubric):
 # --- turns ------------------------------------------------------------------------------------
 
 
-def test_each_turn_is_committed_at_once_and_seen_by_another_connection(
+def _turns_elsewhere(db: sa.Engine, screening_id: int) -> list[Turn]:
+    other = make_engine(url_of(db))
+    try:
+        with Session(other) as elsewhere:
+            return repo.list_turns(elsewhere, screening_id)
+    finally:
+        other.dispose()
+
+
+def test_the_caller_owns_the_transaction_turns_are_seen_once_committed(
     db: sa.Engine, session: Session, rubric: Rubric
 ):
     screening = new_screening(session, rubric)
+    session.commit()
     repo.append_turn(
         session, screening.id, Role.assistant, "Quel âge avez-vous ?", criterion_id="age"
     )
@@ -204,18 +214,49 @@ def test_each_turn_is_committed_at_once_and_seen_by_another_connection(
         session, screening.id, Role.candidate, "J'ai <AGE_1> ans", criterion_id="age",
         method=Method.offline,
     )  # fmt: skip
+    assert _turns_elsewhere(db, screening.id) == []  # flushed, not committed
 
-    other = make_engine(url_of(db))
-    try:
-        with Session(other) as elsewhere:
-            turns = repo.list_turns(elsewhere, screening.id)
-    finally:
-        other.dispose()
+    session.commit()
+    turns = _turns_elsewhere(db, screening.id)
     assert [(t.seq, t.role, t.text) for t in turns] == [
         (1, "assistant", "Quel âge avez-vous ?"),
         (2, "candidate", "J'ai <AGE_1> ans"),
     ]
     assert turns[1].method == "offline" and turns[1].fallback is False
+
+
+def test_a_failed_transaction_leaves_nothing(db: sa.Engine, session: Session, rubric: Rubric):
+    screening = new_screening(session, rubric)
+    session.commit()
+    repo.append_turn(session, screening.id, Role.candidate, "oui")
+    repo.save_state(session, screening.id, {"turns": 1})
+    session.rollback()  # what `session_scope` does when the block raises
+    assert _turns_elsewhere(db, screening.id) == []
+    assert repo.get_screening(session, screening.id).state_json is None
+
+
+def test_a_turn_locks_an_open_screening_at_the_version_it_read(session: Session, rubric: Rubric):
+    screening = new_screening(session, rubric)
+    repo.record_consent(session, screening.id)
+    repo.save_state(session, screening.id, {"turns": 3})
+    session.commit()
+    sid = screening.id  # objects expire on rollback: keep the number
+
+    assert repo.lock_open_screening(session, sid, state_turns=3).id == sid
+    session.rollback()
+    with pytest.raises(repo.StaleState):
+        repo.lock_open_screening(session, sid, state_turns=2)  # another tab was first
+    session.rollback()
+    for status in ("completed", "erased", "declined"):
+        session.exec(sa.update(Screening).where(Screening.id == sid).values(status=status))
+        session.commit()
+        with pytest.raises(repo.ScreeningClosed) as closed:
+            repo.lock_open_screening(session, sid, state_turns=3)
+        assert closed.value.status == status
+        session.rollback()
+    with pytest.raises(repo.ScreeningClosed) as purged:
+        repo.lock_open_screening(session, sid + 1000)
+    assert purged.value.status is None
 
 
 def test_tokens_add_up(session: Session, rubric: Rubric):
@@ -382,6 +423,24 @@ def test_purge_removes_old_screenings_and_their_orphan_candidates(session: Sessi
     assert list(session.exec(select(Candidate.ref))) == ["FT-NEW"]
     entry = session.exec(select(AuditLog).where(AuditLog.action == "purge")).one()
     assert entry.details == {"days": 365, "screenings": 1, "candidates": 1}
+
+
+def test_purge_keeps_open_screenings_unless_told(session: Session, rubric: Rubric):
+    answering = new_screening(session, rubric, ref="FT-OPEN")
+    repo.record_consent(session, answering.id)
+    repo.save_state(session, answering.id, {"turns": 1})
+    done = new_screening(session, rubric, ref="FT-DONE")
+    repo.save_result(session, done.id, a_result(rubric))
+    session.commit()
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
+
+    assert repo.purge_older_than(session, 365, now=later) == 1
+    session.commit()
+    assert session.get(Screening, answering.id).status == ScreeningStatus.in_progress
+    assert repo.purge_older_than(session, 365, now=later, include_open=True) == 1
+    session.commit()
+    session.expire_all()
+    assert session.get(Screening, answering.id) is None
 
 
 def test_erase_leaves_only_an_anonymous_trace(session: Session, rubric: Rubric):
