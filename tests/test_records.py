@@ -22,6 +22,7 @@ import httpx
 import pytest
 import socketio
 import sqlalchemy as sa
+from sqlmodel import select
 
 from chatbot.messages import RECAP_YES
 from chatbot.web.chat import MAX_MESSAGE_CHARS
@@ -77,6 +78,24 @@ def load():
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module", params=_kinds())
+def server(request, load):
+    """One server per database for the whole module; PostgreSQL is reached through a proxy that
+    the outage test cuts."""
+    proxy = served_url = None
+    if request.param == "postgresql":
+        target = sa.make_url(os.environ["SCREENING_TEST_POSTGRES_URL"])
+        proxy = Proxy((target.host or "127.0.0.1", target.port or 5432))
+        proxy.up()
+
+        def served_url(url: str) -> str:
+            return sa.make_url(url).set(port=proxy.port).render_as_string(hide_password=False)
+
+    with load.running_server(request.param, served_url=served_url) as running:
+        running.kind, running.proxy = request.param, proxy
+        yield running
 
 
 class Tab:
@@ -168,8 +187,7 @@ async def _started(server, load, ref: str, http, answers: int = 0) -> Tab:
 # --- two tabs, one writer ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", _kinds())
-def test_two_tabs_sending_at_once_lose_nothing_and_acknowledge_only_what_is_stored(load, kind):
+def test_two_tabs_sending_at_once_lose_nothing_and_acknowledge_only_what_is_stored(load, server):
     """Twenty rounds of two tabs sending at the same instant: each message is either stored and
     answered, or not stored and said so (the tab then shows the current question)."""
 
@@ -188,9 +206,8 @@ def test_two_tabs_sending_at_once_lose_nothing_and_acknowledge_only_what_is_stor
             await second.close()
             return sent
 
-    with load.running_server(kind) as server:
-        sent = asyncio.run(scenario(server))
-        screening, turns = _stored(server.database_url, "TABS-1")
+    sent = asyncio.run(scenario(server))
+    screening, turns = _stored(server.database_url, "TABS-1")
     acknowledged = {text for text, replies in sent.items() if _acknowledged(replies)}
     told = {text for text, replies in sent.items() if replies[0].startswith(STALE)}
     stored = [t.text for t in turns if t.role == Role.candidate]
@@ -199,7 +216,9 @@ def test_two_tabs_sending_at_once_lose_nothing_and_acknowledge_only_what_is_stor
     assert len(acknowledged) >= ROUNDS  # one of each pair at least
     assert [t.seq for t in turns] == list(range(1, len(turns) + 1))
     assert screening.state_json["turns"] == len(acknowledged)
-    print(f"\n{kind}: {len(sent)} sent, {len(acknowledged)} stored, {len(told)} told not stored")
+    print(
+        f"\n{server.kind}: {len(sent)} sent, {len(acknowledged)} stored, {len(told)} told not stored"
+    )
 
 
 # --- the database goes away mid-chat ---------------------------------------------------------------
@@ -256,15 +275,15 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _outage(kind: str, server, proxy: Proxy | None):
+def _outage(server):
     """PostgreSQL: the proxy cut. SQLite: another process holds the write lock (the server's
     writes wait for the busy timeout, then fail)."""
-    if proxy is not None:
-        proxy.down()
+    if server.proxy is not None:
+        server.proxy.down()
         try:
             yield
         finally:
-            proxy.up()
+            server.proxy.up()
         return
     holder = sqlite3.connect(sa.make_url(server.database_url).database, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
@@ -275,33 +294,21 @@ def _outage(kind: str, server, proxy: Proxy | None):
         holder.close()
 
 
-@pytest.mark.parametrize("kind", _kinds())
-def test_a_database_outage_mid_chat_is_said_rolled_back_and_recovered_from(load, kind):
-    proxy = None
-    served_url = None
-    if kind == "postgresql":
-        target = sa.make_url(os.environ["SCREENING_TEST_POSTGRES_URL"])
-        proxy = Proxy((target.host or "127.0.0.1", target.port or 5432))
-        proxy.up()
-
-        def served_url(url: str) -> str:
-            return sa.make_url(url).set(port=proxy.port).render_as_string(hide_password=False)
-
-    async def scenario(server):
+def test_a_database_outage_mid_chat_is_said_rolled_back_and_recovered_from(load, server):
+    async def scenario():
         async with httpx.AsyncClient(timeout=TIMEOUT) as http:
             tab = await _started(server, load, "OUTAGE-1", http, answers=2)
-            with _outage(kind, server, proxy):
+            with _outage(server):
                 during = await tab.say(SOUDEUR_ANSWERS[2])
-                if proxy is not None:  # quick failures: a second try is told too
+                if server.proxy is not None:  # quick failures: a second try is told too
                     during += await tab.say(SOUDEUR_ANSWERS[2])
             after = await tab.say(SOUDEUR_ANSWERS[2])  # the same answer, sent again
             following = await tab.say(SOUDEUR_ANSWERS[3])
             await tab.close()
             return during, after, following
 
-    with load.running_server(kind, served_url=served_url) as server:
-        during, after, following = asyncio.run(scenario(server))
-        screening, turns = _stored(server.database_url, "OUTAGE-1")
+    during, after, following = asyncio.run(scenario())
+    screening, turns = _stored(server.database_url, "OUTAGE-1")
     assert set(during) == {NOT_STORED}  # never "bien enregistrée"
     assert _acknowledged(after) and "Question 4 sur 14" in after[0]
     assert _acknowledged(following) and "Question 5 sur 14" in following[0]
@@ -313,8 +320,8 @@ def test_a_database_outage_mid_chat_is_said_rolled_back_and_recovered_from(load,
 # --- closed means closed ---------------------------------------------------------------------------
 
 
-def test_nothing_is_written_after_completion_or_erasure(load):
-    async def scenario(server):
+def test_nothing_is_written_after_completion_or_erasure(load, server):
+    async def scenario():
         async with httpx.AsyncClient(timeout=TIMEOUT) as http:
             done = await _started(server, load, "CLOSED-DONE", http, answers=len(SOUDEUR_ANSWERS))
             erased = await _started(server, load, "CLOSED-ERASED", http, answers=2)
@@ -338,16 +345,15 @@ def test_nothing_is_written_after_completion_or_erasure(load):
                 await tab.close()
             return after_done, after_erasure, again, permit.criterion_id
 
-    with load.running_server("sqlite") as server:
-        after_done, after_erasure, again, permit = asyncio.run(scenario(server))
-        engine = make_engine(server.database_url)
-        with session_scope(engine) as db:
-            finished = repo.latest_screening(db, "CLOSED-DONE", "soudeur")
-            result = repo.load_result(db, finished.id)
-            turns = repo.list_turns(db, finished.id)
-            gone = db.exec(sa.select(Screening).where(Screening.status == "erased")).all()
-            erased_turns = db.exec(sa.select(Turn).where(Turn.screening_id == gone[0].id)).all()
-        engine.dispose()
+    after_done, after_erasure, again, permit = asyncio.run(scenario())
+    engine = make_engine(server.database_url)
+    with session_scope(engine) as db:
+        finished = repo.latest_screening(db, "CLOSED-DONE", "soudeur")
+        result = repo.load_result(db, finished.id)
+        turns = repo.list_turns(db, finished.id)
+        gone = db.exec(select(Screening).where(Screening.status == "erased")).all()
+        erased_turns = db.exec(select(Turn).where(Turn.screening_id == gone[0].id)).all()
+    engine.dispose()
     assert after_done[0].startswith(CLOSED[0]) and after_erasure[0].startswith(CLOSED[1])
     assert again.startswith(CLOSED[0])
     assert finished.status == ScreeningStatus.completed and finished.ranking_score == 10.0
@@ -359,21 +365,22 @@ def test_nothing_is_written_after_completion_or_erasure(load):
 # --- limits and reconnects -------------------------------------------------------------------------
 
 
-def test_an_oversized_message_gets_a_french_answer_and_history_is_replaced_not_repeated(load):
-    async def scenario(server):
+def test_an_oversized_message_gets_a_french_answer_and_history_is_replaced_not_repeated(
+    load, server
+):
+    async def scenario():
         async with httpx.AsyncClient(timeout=TIMEOUT) as http:
             tab = await _started(server, load, "LIMITS-1", http, answers=1)
             too_long = await tab.say("a" * (MAX_MESSAGE_CHARS + 1))
-            megabyte = await tab.say("é" * 1_000_000)
+            megabyte = await tab.say("x" * 1024 * 1024)  # the socket layer takes it
             await tab.close()
             back = Tab(server, tab.link)
             welcome = await back.open()
             await back.close()
             return too_long, megabyte, welcome, back.history
 
-    with load.running_server("sqlite") as server:
-        too_long, megabyte, welcome, history = asyncio.run(scenario(server))
-        _, turns = _stored(server.database_url, "LIMITS-1")
+    too_long, megabyte, welcome, history = asyncio.run(scenario())
+    _, turns = _stored(server.database_url, "LIMITS-1")
     limit = TOO_LONG.format(limit=f"{MAX_MESSAGE_CHARS:,}")
     assert too_long == [limit] and megabyte == [limit]
     assert [t.text for t in turns if t.role == Role.candidate] == ["Oui"]

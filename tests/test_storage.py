@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from chatbot.results import CriterionResult, DimensionScore, Flag, Method, Scree
 from chatbot.rubric import Kind, Rubric
 from chatbot.rubric_loader import load_rubric
 from storage import repo
-from storage.db import alembic_config, init_db, make_engine
+from storage.db import alembic_config, check_health, init_db, make_engine
 from storage.models import (
     AuditLog,
     Candidate,
@@ -495,3 +496,36 @@ def test_export_holds_everything_about_the_candidate_and_nothing_else(
     assert export["screenings"][0]["overrides"][0]["reason"] == "À vérifier."
     assert "Texte d'un autre" not in text
     assert audit_actions(session)[-1] == "export"
+
+
+# --- health ----------------------------------------------------------------------------------
+
+
+def _read_only(db: sa.Engine) -> sa.Engine:
+    if db.dialect.name == "sqlite":
+        path = db.url.database
+        return sa.create_engine(
+            "sqlite://", creator=lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        )
+    options = f"{db.url.query.get('options', '')} -c default_transaction_read_only=on"
+    return sa.create_engine(url_of(db), connect_args={"options": options.strip()})
+
+
+def test_health_needs_the_schema_and_a_write_that_is_rolled_back(db: sa.Engine):
+    check_health(db)
+    with db.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar() == 1
+    read_only = _read_only(db)
+    try:
+        with pytest.raises(sa.exc.DBAPIError):
+            check_health(read_only)
+    finally:
+        read_only.dispose()
+    with db.begin() as connection:  # a database recreated empty has no schema
+        connection.execute(sa.text("DROP TABLE alembic_version"))
+    with pytest.raises(sa.exc.DBAPIError):
+        check_health(db)
+    if db.dialect.name == "sqlite":
+        Path(db.url.database).unlink()
+        with pytest.raises(FileNotFoundError):
+            check_health(db)
