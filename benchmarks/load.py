@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from chatbot.settings import Settings  # noqa: E402
-from chatbot.web.texts import ACCEPTED, APOLOGY, CONSENT  # noqa: E402
+from chatbot.web.texts import ACCEPTED, APOLOGY, CONSENT, NOT_STORED  # noqa: E402
 
 CONSENT_QUESTION = CONSENT.rsplit("\n", 1)[-1]
 HOST = "127.0.0.1"
@@ -246,7 +246,7 @@ class Candidate:
         if data.get("type") != "assistant_message":
             return  # the candidate's own words echoed, or a "run" step
         output = data.get("output", "")
-        if APOLOGY in output:
+        if APOLOGY in output or NOT_STORED in output:  # an error, or a message not stored
             self.outcome.apologies += 1
         self.actions.extend(data.get("actions") or [])
         await self.inbox.put((time.perf_counter(), output))

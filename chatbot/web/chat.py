@@ -91,6 +91,7 @@ async def start() -> None:
         opening = await asyncio.to_thread(screenings.open_screening, invitation)
     except InvitationError as problem:
         cl.user_session.set("refusal", problem.message)
+        await _replace_history([])  # an erased conversation leaves the page too
         await cl.Message(content=problem.message).send()
         return
     live = Live(
@@ -240,8 +241,11 @@ async def _answer(text: str, for_id: str | None = None) -> None:
         if live.status == ScreeningStatus.invited:
             await cl.Message(content=texts.CONSENT_FIRST).send()
             return
-        if live.conversation is None or live.status not in repo.TURN_STATUSES:
+        if live.status not in repo.TURN_STATUSES:
             await _closed(live, live.status)
+            return
+        if live.conversation is None:  # the first question was not stored: ask it again
+            await _begin(live)
             return
         try:
             reply = await asyncio.to_thread(
