@@ -125,8 +125,11 @@ async def _open(live: Live, opening: screenings.Opening) -> None:
 
 
 async def _replace_history(history: list[tuple[Role, str]]) -> None:
-    """The page's messages become the stored ones, at once (Chainlit's `resume_thread`)."""
-    steps = [_stored(role, text).to_dict() for role, text in history]
+    """The page's messages become the stored ones, at once (Chainlit's `resume_thread`). The
+    handler's own step stays last: the messages sent next are shown inside it."""
+    steps = [_stored(role, text).to_dict() | {"parentId": None} for role, text in history]
+    if (running := cl.context.current_step) is not None:
+        steps.append(running.to_dict())
     session = cl.context.session
     thread = {"id": session.thread_id, "name": None, "createdAt": "", "steps": steps}
     thread |= {"metadata": {}, "elements": [], "tags": [], "userId": None}

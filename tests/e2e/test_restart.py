@@ -60,7 +60,8 @@ def test_a_page_open_across_a_server_restart_shows_the_history_once(tmp_path, ne
             check=True,
         )
         page.goto(made.stdout.strip().splitlines()[-1])
-        page.get_by_role("button", name=texts.ACCEPT, exact=True).click()
+        accept = page.get_by_role("button", name=texts.ACCEPT, exact=True)
+        accept.click(timeout=120_000)  # the first page waits for the PII models
         expect(page.get_by_text("Question 1 sur 14", exact=True)).to_be_visible()
         page.get_by_role("button", name="Oui", exact=True).last.click()
         expect(page.get_by_text("Question 2 sur 14", exact=True)).to_be_visible()
@@ -70,5 +71,6 @@ def test_a_page_open_across_a_server_restart_shows_the_history_once(tmp_path, ne
         box = page.locator("#chat-input")
         box.fill("Je me débrouille")
         box.press("Enter")
-        expect(page.get_by_text("Question 3 sur 14", exact=True)).to_be_visible()
+        third = page.get_by_text("Question 3 sur 14", exact=True)
+        expect(third).to_be_visible(timeout=120_000)  # a new process loads the PII models again
         expect(page.get_by_text("Je me débrouille", exact=True)).to_have_count(1)
