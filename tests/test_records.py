@@ -29,6 +29,7 @@ from chatbot.web.chat import MAX_MESSAGE_CHARS
 from chatbot.web.texts import (
     ACCEPTED,
     ALREADY_COMPLETED,
+    CHOICE_NOT_STORED,
     CONSENT,
     ERASED,
     NOT_STORED,
@@ -131,14 +132,7 @@ class Tab:
 
     async def consent(self, http: httpx.AsyncClient) -> str:
         """Accept; return the first question."""
-        async with asyncio.timeout(TIMEOUT):  # the buttons follow their message
-            while not (accept := [a for a in self.actions if a["payload"].get("accept")]):
-                await asyncio.sleep(0.02)
-        accept = accept[0]
-        body = {"sessionId": self.session_id, "action": accept}
-        url = f"{self.server.base_url}/project/action"
-        (await http.post(url, json=body, headers={"Referer": self.link})).raise_for_status()
-        assert (await self.next()).startswith(ACCEPTED)
+        assert (await _click_accept(self, http)).startswith(ACCEPTED)
         return await self.next()
 
     async def say(self, text: str) -> list[str]:
@@ -315,6 +309,37 @@ def test_a_database_outage_mid_chat_is_said_rolled_back_and_recovered_from(load,
     candidate = [t.text for t in turns if t.role == Role.candidate]
     assert candidate == SOUDEUR_ANSWERS[:4]  # each acknowledged one, once, at its question
     assert screening.state_json["turns"] == 4 and len(turns) == 1 + 2 * 4
+
+
+def test_consent_given_during_an_outage_is_said_and_its_buttons_stay(load, server):
+    async def scenario():
+        link = load.invitation_link(server, "OUTAGE-2", load.Script("", "soudeur", None, ()))
+        tab = Tab(server, link)
+        assert CONSENT_QUESTION in await tab.open()
+        async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+            with _outage(server):
+                refused = await _click_accept(tab, http)
+            accepted = await _click_accept(tab, http)  # the same button, clicked again
+            first_question = await tab.next()
+        await tab.close()
+        return refused, accepted, first_question
+
+    refused, accepted, first_question = asyncio.run(scenario())
+    screening, turns = _stored(server.database_url, "OUTAGE-2")
+    assert refused == CHOICE_NOT_STORED
+    assert accepted.startswith(ACCEPTED) and "Question 1 sur 14" in first_question
+    assert screening.status == ScreeningStatus.in_progress and len(turns) == 1
+
+
+async def _click_accept(tab: Tab, http: httpx.AsyncClient) -> str:
+    """Click "J'accepte" (the button still on the page); return the answer."""
+    async with asyncio.timeout(TIMEOUT):  # the buttons follow their message
+        while not (accept := [a for a in tab.actions if a["payload"].get("accept")]):
+            await asyncio.sleep(0.02)
+    body = {"sessionId": tab.session_id, "action": accept[0]}
+    url = f"{tab.server.base_url}/project/action"
+    (await http.post(url, json=body, headers={"Referer": tab.link})).raise_for_status()
+    return await tab.next()
 
 
 # --- closed means closed ---------------------------------------------------------------------------
