@@ -4,9 +4,8 @@ SQLite (the default, a file under the data dir) gets WAL and a busy timeout so t
 the dashboard can write from several threads; PostgreSQL gets pre-ping to survive restarts.
 
 Transactions belong to the caller: `session_scope` is one transaction, committed on a clean exit
-and rolled back otherwise; repository functions only flush. On SQLite, SQLAlchemy (not the
-driver) begins transactions, so that one writer can take the write lock first
-(`BEGIN IMMEDIATE`, see `write_lock_first`) instead of failing to upgrade a read.
+and rolled back otherwise; repository functions only flush. On SQLite a candidate's turn begins
+with the write lock (`BEGIN IMMEDIATE`, see `write_lock_first`) instead of upgrading a read.
 
 Statements' parameters hold candidates' words: no engine ever shows them in a log line or an
 exception message (`hide_parameters`). The SQLite file is created 0600 in a 0700 folder before
@@ -91,16 +90,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
-    # The driver's own BEGIN is deferred and comes late; `_sqlite_begin` says BEGIN itself.
-    dbapi_connection.isolation_level = None
 
 
 SQLITE_BEGIN = "sqlite_begin"  # execution option: "IMMEDIATE" takes the write lock at BEGIN
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:
-    mode = connection.get_execution_options().get(SQLITE_BEGIN, "")
-    connection.exec_driver_sql(f"BEGIN {mode}".strip())
+    """Otherwise the driver says BEGIN itself, just before the first write: reads before it hold
+    no snapshot, so that a later write waits for the lock instead of failing at once."""
+    if connection.get_execution_options().get(SQLITE_BEGIN) == "IMMEDIATE":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def write_lock_first(db: Session) -> None:
