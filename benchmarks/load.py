@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from chatbot.settings import Settings  # noqa: E402
-from chatbot.web.texts import ACCEPTED, APOLOGY, CONSENT  # noqa: E402
+from chatbot.web.texts import ACCEPTED, APOLOGY, CONSENT, NOT_STORED  # noqa: E402
 
 CONSENT_QUESTION = CONSENT.rsplit("\n", 1)[-1]
 HOST = "127.0.0.1"
@@ -145,8 +145,9 @@ def fresh_database(kind: str, data_dir: Path):
 
 
 @contextlib.contextmanager
-def running_server(kind: str):
-    """`screening serve` in a subprocess, offline, with its own data dir and database."""
+def running_server(kind: str, served_url=None):
+    """`screening serve` in a subprocess, offline, with its own data dir and database.
+    `served_url(url)` gives the database address the server uses (a proxy's, in fault tests)."""
     data_dir = Path(tempfile.mkdtemp(prefix="load-"))
     try:
         with fresh_database(kind, data_dir) as database_url:
@@ -161,13 +162,13 @@ def running_server(kind: str):
             env = {k: v for k, v in os.environ.items() if not k.startswith("SCREENING_")}
             env.update(
                 SCREENING_DATA_DIR=str(data_dir),
-                SCREENING_DATABASE_URL=database_url,
+                SCREENING_DATABASE_URL=served_url(database_url) if served_url else database_url,
                 SCREENING_SECRET_KEY=settings.secret_key,
                 SCREENING_PUBLIC_URL=base_url,
                 SCREENING_ALLOWED_ORIGINS=json.dumps([base_url]),
             )
             log_path = data_dir / "server.log"
-            command = [_screening_command(), "serve", "--host", HOST, "--port", str(port)]
+            command = [*_screening_command(), "serve", "--host", HOST, "--port", str(port)]
             with log_path.open("w") as log:
                 process = subprocess.Popen(
                     command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
@@ -187,9 +188,9 @@ def running_server(kind: str):
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def _screening_command() -> str:
-    beside = Path(sys.executable).parent / "screening"
-    return str(beside) if beside.exists() else shutil.which("screening") or "screening"
+def _screening_command() -> list[str]:
+    """`screening`, from this checkout (the installed entry point may be another's)."""
+    return [sys.executable, "-m", "chatbot.cli"]
 
 
 def _wait_healthy(server: Server) -> None:
@@ -245,7 +246,7 @@ class Candidate:
         if data.get("type") != "assistant_message":
             return  # the candidate's own words echoed, or a "run" step
         output = data.get("output", "")
-        if APOLOGY in output:
+        if APOLOGY in output or NOT_STORED in output:  # an error, or a message not stored
             self.outcome.apologies += 1
         self.actions.extend(data.get("actions") or [])
         await self.inbox.put((time.perf_counter(), output))

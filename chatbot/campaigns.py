@@ -75,7 +75,7 @@ def invite(
         link = invitation_url(invitation, settings)
         invited.append(Invited(row.id, screening.id, line.ref, row.email, row.mobile, link))
     details = {"training_id": training_id, "session_id": session_id, "candidates": len(lines)}
-    repo.audit(db, by, "campaign_invite", details=details, commit=False)
+    repo.audit(db, by, "campaign_invite", details=details)
     db.commit()
     return invited
 
@@ -240,7 +240,7 @@ def resend(
     subject = revocations.link_subject(row.ref, invitation.training_id, invitation.session_id)
     revocations.revoke(db, subject, now=revoked)
     details = {"training_id": invitation.training_id, "session_id": invitation.session_id}
-    repo.audit(db, by, "resend_link", screening_id=row.screening_id, details=details, commit=False)
+    repo.audit(db, by, "resend_link", screening_id=row.screening_id, details=details)
     db.commit()
     time.sleep(1 - revoked.microsecond / 1_000_000)
     with Sender(db, settings, sms) as sender:

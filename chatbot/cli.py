@@ -381,15 +381,19 @@ def purge(
     days: int | None = typer.Option(
         None, help="Durée de conservation en jours (par défaut SCREENING_RETENTION_DAYS)"
     ),
+    include_open: bool = typer.Option(
+        False, "--include-open", help="Efface aussi les questionnaires en cours (non terminés)"
+    ),
 ):
-    """Efface les questionnaires sans activité depuis la durée de conservation (tracé)."""
+    """Efface les questionnaires sans activité depuis la durée de conservation (tracé).
+    Les questionnaires en cours sont gardés, sauf avec --include-open."""
     from chatbot.settings import get_settings
     from storage.db import session_scope
     from storage.repo import purge_older_than
 
     days = days if days is not None else get_settings().retention_days
     with session_scope() as db:
-        count = purge_older_than(db, days, actor="cli")
+        count = purge_older_than(db, days, actor="cli", include_open=include_open)
     typer.echo(f"{count} questionnaire(s) de plus de {days} jours effacé(s).")
 
 

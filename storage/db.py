@@ -3,6 +3,10 @@
 SQLite (the default, a file under the data dir) gets WAL and a busy timeout so that the chat and
 the dashboard can write from several threads; PostgreSQL gets pre-ping to survive restarts.
 
+Transactions belong to the caller: `session_scope` is one transaction, committed on a clean exit
+and rolled back otherwise; repository functions only flush. On SQLite a candidate's turn begins
+with the write lock (`BEGIN IMMEDIATE`, see `write_lock_first`) instead of upgrading a read.
+
 Statements' parameters hold candidates' words: no engine ever shows them in a log line or an
 exception message (`hide_parameters`). The SQLite file is created 0600 in a 0700 folder before
 SQLite opens it; SQLite gives its -wal and -shm files the database file's mode.
@@ -44,6 +48,7 @@ def make_engine(url: str | None = None) -> sa.Engine:
         create_private_file(Path(parsed.database))
     engine = sa.create_engine(url, connect_args={"check_same_thread": False}, hide_parameters=True)
     sa.event.listen(engine, "connect", _sqlite_pragmas)
+    sa.event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
@@ -87,6 +92,27 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+SQLITE_BEGIN = "sqlite_begin"  # execution option: "IMMEDIATE" takes the write lock at BEGIN
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    """Otherwise the driver says BEGIN itself, just before the first write: reads before it hold
+    no snapshot, so that a later write waits for the lock instead of failing at once."""
+    if connection.get_execution_options().get(SQLITE_BEGIN) == "IMMEDIATE":
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def write_lock_first(db: Session) -> None:
+    """On SQLite, begin this session's transaction with the database's write lock (waiting up to
+    the busy timeout for another writer): a transaction that read first could not take it later.
+    Elsewhere, nothing (PostgreSQL locks rows: `SELECT … FOR UPDATE`)."""
+    if db.get_bind().dialect.name != "sqlite":
+        return
+    if db.in_transaction():
+        raise RuntimeError("the write lock must be the transaction's first statement")
+    db.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
 def alembic_config(engine: sa.Engine | None = None) -> Config:
     """Alembic configured in code, so migrations run from an installed package."""
     config = Config()
@@ -103,6 +129,29 @@ def init_db(url: str | None = None) -> sa.Engine:
 
 
 @cache
+def schema_head() -> str:
+    """The migration the code expects the database to be at."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def check_health(engine: sa.Engine) -> None:
+    """Raise unless the database file is there (SQLite), the schema is at the expected migration
+    and a write can be made: one row is updated in a transaction that is then rolled back."""
+    database = engine.url.database
+    on_file = engine.url.get_backend_name() == "sqlite" and database not in (None, "", ":memory:")
+    if on_file and not Path(database).is_file():  # open connections would write to a lost file
+        raise FileNotFoundError("the SQLite database file is gone")
+    with engine.connect() as connection, connection.begin() as transaction:
+        version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+        if version != schema_head():
+            raise RuntimeError(f"schema at {version}, expected {schema_head()}")
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = version_num"))
+        transaction.rollback()
+
+
+@cache
 def get_engine(url: str | None = None) -> sa.Engine:
     """The process-wide engine, migrated on first use."""
     return init_db(url)
@@ -110,6 +159,8 @@ def get_engine(url: str | None = None) -> sa.Engine:
 
 @contextmanager
 def session_scope(engine: sa.Engine | None = None) -> Iterator[Session]:
-    """A session that is closed on exit; repository functions commit themselves."""
+    """One transaction: committed when the block ends normally, rolled back if it raises.
+    Repository functions flush; nothing they write is kept until this commit."""
     with Session(engine or get_engine(), expire_on_commit=False) as session:
         yield session
+        session.commit()

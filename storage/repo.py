@@ -1,6 +1,10 @@
-"""Repository functions in domain terms. Every function that changes something commits.
+"""Repository functions in domain terms. None of them commits: they flush, and the caller owns
+the transaction (`storage.db.session_scope` commits once at the end of its block), so that a
+candidate's turn — message, reply, state, result, tokens, flags — is stored whole or not at all.
 
-Callers pass a `Session` (see `storage.db.session_scope`); times default to now, in UTC.
+A candidate's turn first takes the screening's lock (`lock_open_screening`): one writer per
+screening, turns numbered inside the lock, and no write at all to a closed screening.
+Times default to now, in UTC.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlmodel import Session, col, select
 from chatbot.results import Flag, Method, ScreeningResult, Verdict
 from chatbot.rubric import Kind, Rubric
 from storage import campaigns, revocations
+from storage.db import write_lock_first
 from storage.models import (
     OPEN_STATUSES,
     AuditLog,
@@ -47,7 +52,7 @@ def get_or_create_candidate(db: Session, ref: str) -> Candidate:
     if candidate is None:
         candidate = Candidate(ref=ref)
         db.add(candidate)
-        db.commit()
+        db.flush()
     return candidate
 
 
@@ -65,7 +70,7 @@ def sync_trainings(db: Session, rubrics: Iterable[Rubric]) -> None:
             row = row or TrainingSession(training_id=rubric.id, id=spec.id)
             row.start, row.end, row.seats = spec.start, spec.end, spec.seats
             db.add(row)
-    db.commit()
+    db.flush()
 
 
 # --- screenings ---------------------------------------------------------------------------
@@ -96,7 +101,7 @@ def create_screening(
         prompts_hash=prompts_hash,
     )
     db.add(screening)
-    db.commit()
+    db.flush()
     return screening
 
 
@@ -132,10 +137,47 @@ def latest_screening(
     return db.exec(query).first()
 
 
+# The statuses a candidate's turn may write to; consent is given or refused only when invited.
+TURN_STATUSES = (ScreeningStatus.consented, ScreeningStatus.in_progress)
+
+
+class ScreeningClosed(Exception):
+    """The screening takes no more writes from the chat: completed, erased, declined, or purged
+    (`status` None)."""
+
+    def __init__(self, status: ScreeningStatus | None):
+        super().__init__(f"screening {status or 'purged'}")
+        self.status = status
+
+
+class StaleState(Exception):
+    """Another tab stored a turn since this one read the state: reload instead of overwriting."""
+
+
+def lock_open_screening(
+    db: Session,
+    screening_id: int,
+    statuses: Iterable[ScreeningStatus] = TURN_STATUSES,
+    *,
+    state_turns: int | None = None,
+) -> Screening:
+    """Lock the screening for this transaction (PostgreSQL `SELECT … FOR UPDATE`, SQLite
+    `BEGIN IMMEDIATE`: call it first) and check it may still be written to: its status is one of
+    `statuses`, and its stored state has `state_turns` turns (the writer's version of it)."""
+    write_lock_first(db)
+    screening = db.get(Screening, screening_id, with_for_update=True, populate_existing=True)
+    if screening is None or screening.status not in tuple(statuses):
+        raise ScreeningClosed(None if screening is None else screening.status)
+    stored_turns = (screening.state_json or {}).get("turns", 0)
+    if state_turns is not None and stored_turns != state_turns:
+        raise StaleState(f"state at turn {stored_turns}, writer at turn {state_turns}")
+    return screening
+
+
 def mark_handoff(db: Session, screening_id: int) -> None:
     """The candidate asked for a person: visible to counsellors before the screening ends."""
     db.exec(sa.update(Screening).where(col(Screening.id) == screening_id).values(handoff=True))
-    db.commit()
+    db.flush()
 
 
 def record_consent(db: Session, screening_id: int, *, now: dt.datetime | None = None) -> Screening:
@@ -143,7 +185,7 @@ def record_consent(db: Session, screening_id: int, *, now: dt.datetime | None = 
     screening.status = ScreeningStatus.consented
     screening.consent_at = screening.updated_at = now or utcnow()
     db.add(screening)
-    db.commit()
+    db.flush()
     return screening
 
 
@@ -156,7 +198,7 @@ def record_decline(db: Session, screening_id: int, *, now: dt.datetime | None = 
     screening.status = ScreeningStatus.declined
     screening.declined_at = screening.updated_at = now or utcnow()
     db.add(screening)
-    db.commit()
+    db.flush()
     return screening
 
 
@@ -167,7 +209,7 @@ def reopen_declined(db: Session, screening_id: int, *, now: dt.datetime | None =
     screening.status = ScreeningStatus.invited
     screening.updated_at = now or utcnow()
     db.add(screening)
-    db.commit()
+    db.flush()
     return screening
 
 
@@ -186,7 +228,7 @@ def save_state(
         screening.status = ScreeningStatus.in_progress
     screening.updated_at = utcnow()
     db.add(screening)
-    db.commit()
+    db.flush()
 
 
 def add_tokens(db: Session, screening_id: int, token_in: int, token_out: int) -> None:
@@ -199,7 +241,7 @@ def add_tokens(db: Session, screening_id: int, token_in: int, token_out: int) ->
             token_out=Screening.token_out + token_out,
         )
     )
-    db.commit()
+    db.flush()
 
 
 # --- turns --------------------------------------------------------------------------------
@@ -214,10 +256,9 @@ def append_turn(
     criterion_id: str | None = None,
     method: Method | None = None,
     fallback: bool = False,
-    commit: bool = True,
 ) -> Turn:
-    """Store one scrubbed message, committed at once unless it is part of a larger write (a
-    candidate message, its reply and the new state are stored in one transaction)."""
+    """Store one scrubbed message, numbered after the last one. In the chat the screening is
+    locked first (`lock_open_screening`), so that two tabs never take the same number."""
     last = db.exec(select(sa.func.max(Turn.seq)).where(Turn.screening_id == screening_id)).one()
     now = utcnow()
     turn = Turn(
@@ -232,8 +273,7 @@ def append_turn(
     )
     db.add(turn)
     db.exec(sa.update(Screening).where(col(Screening.id) == screening_id).values(updated_at=now))
-    if commit:
-        db.commit()
+    db.flush()
     return turn
 
 
@@ -262,7 +302,7 @@ def save_result(
         screening.completed_at = now
     screening.updated_at = now
     db.add(screening)
-    db.commit()
+    db.flush()
 
 
 def load_result(db: Session, screening_id: int) -> ScreeningResult | None:
@@ -284,7 +324,9 @@ def record_override(
     the change is audited. Pass the ranking score recomputed on the changed result."""
     if not reason.strip():
         raise ValueError("an override needs a reason")
-    screening = get_screening(db, screening_id)
+    screening = db.get(Screening, screening_id, with_for_update=True, populate_existing=True)
+    if screening is None:
+        raise LookupError(f"no screening {screening_id}")
     result = load_result(db, screening_id)
     if result is None:
         raise ValueError(f"screening {screening_id} has no result to override")
@@ -303,8 +345,8 @@ def record_override(
     db.add(screening)
     db.flush()
     details = {"target_id": target_id, "before": before, "after": after, "override_id": override.id}
-    audit(db, counsellor, "override", screening_id=screening_id, details=details, commit=False)
-    db.commit()
+    audit(db, counsellor, "override", screening_id=screening_id, details=details)
+    db.flush()
     return override
 
 
@@ -318,8 +360,8 @@ def record_decision(
     screening.decision_by = counsellor if decision else None
     screening.decision_at = utcnow() if decision else None
     db.add(screening)
-    audit(db, counsellor, "decision", screening_id=screening_id, details=details, commit=False)
-    db.commit()
+    audit(db, counsellor, "decision", screening_id=screening_id, details=details)
+    db.flush()
 
 
 # --- audit, GDPR ----------------------------------------------------------------------------
@@ -333,7 +375,6 @@ def audit(
     screening_id: int | None = None,
     candidate_ref: str | None = None,
     details: Mapping[str, Any] | None = None,
-    commit: bool = True,
 ) -> AuditLog:
     entry = AuditLog(
         actor=actor,
@@ -343,8 +384,7 @@ def audit(
         details=_jsonable(details) if details is not None else None,
     )
     db.add(entry)
-    if commit:
-        db.commit()
+    db.flush()
     return entry
 
 
@@ -355,17 +395,26 @@ def revoke_link(
     until now, stop working; a new invitation works again. Audited."""
     revocations.revoke(db, revocations.link_subject(candidate_ref, training_id, session_id))
     details = {"training_id": training_id, "session_id": session_id}
-    audit(db, actor, "revoke_link", candidate_ref=candidate_ref, details=details, commit=False)
-    db.commit()
+    audit(db, actor, "revoke_link", candidate_ref=candidate_ref, details=details)
+    db.flush()
 
 
 def purge_older_than(
-    db: Session, days: int, *, actor: str = "system", now: dt.datetime | None = None
+    db: Session,
+    days: int,
+    *,
+    actor: str = "system",
+    now: dt.datetime | None = None,
+    include_open: bool = False,
 ) -> int:
     """Delete screenings with no activity for `days` days, and candidates left without any.
-    Returns the number of screenings deleted; the purge itself is audited."""
+    Open screenings (invited, consented, in progress) are kept unless `include_open`: a candidate
+    may be answering. Returns the number of screenings deleted; the purge itself is audited."""
     cutoff = (now or utcnow()) - dt.timedelta(days=days)
-    ids = list(db.exec(select(Screening.id).where(Screening.updated_at < cutoff)))
+    query = select(Screening.id).where(Screening.updated_at < cutoff)
+    if not include_open:
+        query = query.where(col(Screening.status).not_in(list(OPEN_STATUSES)))
+    ids = list(db.exec(query))
     for chunk in _chunks(ids, 500):
         _delete_children(db, chunk)
         db.exec(sa.delete(Screening).where(col(Screening.id).in_(chunk)))
@@ -374,8 +423,10 @@ def purge_older_than(
     )
     candidates = db.exec(orphans).rowcount
     details = {"days": days, "screenings": len(ids), "candidates": candidates}
-    audit(db, actor, "purge", details=details, commit=False)
-    db.commit()
+    if include_open:
+        details["include_open"] = True
+    audit(db, actor, "purge", details=details)
+    db.flush()
     return len(ids)
 
 
@@ -386,7 +437,9 @@ def erase_candidate(db: Session, ref: str, *, actor: str) -> int:
     candidate = db.exec(select(Candidate).where(Candidate.ref == ref)).first()
     if candidate is None:
         return 0
-    screenings = list(db.exec(select(Screening).where(Screening.candidate_id == candidate.id)))
+    # Locked first: a turn being stored ends before, or finds the screening erased.
+    mine = select(Screening).where(Screening.candidate_id == candidate.id).with_for_update()
+    screenings = list(db.exec(mine))
     _delete_children(db, [s.id for s in screenings])
     for screening in screenings:
         _clear_content(screening)
@@ -404,8 +457,8 @@ def erase_candidate(db: Session, ref: str, *, actor: str) -> int:
         .values(candidate_ref=candidate.ref)
     )
     details = {"screenings": [s.id for s in screenings]}
-    audit(db, actor, "erase", candidate_ref=candidate.ref, details=details, commit=False)
-    db.commit()
+    audit(db, actor, "erase", candidate_ref=candidate.ref, details=details)
+    db.flush()
     return len(screenings)
 
 

@@ -76,4 +76,5 @@ def store_screening(
                 if criterion.blocking:
                     criterion.verdict = Verdict.met
             repo.save_result(db, screening.id, result, ranking_score=ranking_score(RUBRIC, result))
+        db.commit()
         return screening.id

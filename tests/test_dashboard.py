@@ -65,6 +65,7 @@ def test_session_list_sorts_filters_and_paginates(client, db):
     assert order == sorted(ids, key=lambda i: (scores[i], i))
     with Session(db) as s:
         repo.record_decision(s, ids[2], "retenu", counsellor=EMAIL)
+        s.commit()
     kept = client.get(SESSION_URL, params={"decision": "retenu"})
     assert "cand-2" in kept.text and "cand-3" not in kept.text
     api = client.get(f"/api/trainings/{RUBRIC.id}/sessions/{SESSION}/screenings?decision=retenu")
@@ -85,6 +86,7 @@ def test_ranking_puts_unmet_blocking_prerequisite_apart_with_explanations(client
             counsellor=EMAIL,
             ranking_score=50,
         )
+        s.commit()
     page = client.get(SESSION_URL + "/classement")
     assert page.status_code == 200
     ranked, apart = page.text.split('id="a-part"')

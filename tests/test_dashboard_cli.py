@@ -119,6 +119,7 @@ def test_seeded_columns_match_what_storage_writes(env):
     with Session(env) as db:
         screening_id = store_screening(env, "cand-same", complete=False)
         repo.save_result(db, screening_id, result, ranking_score=ranking_score(RUBRIC, result))
+        db.commit()
         stored = db.get(Screening, screening_id)
         for name in (
             "prerequisites_met",

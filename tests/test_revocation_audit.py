@@ -81,6 +81,7 @@ def test_an_erasure_revokes_every_link_and_the_audit_forgets_the_reference(env):
     with Session(env) as db:
         repo.export_candidate(db, INVITATION.candidate_ref, actor="cli")  # an audited export
         repo.erase_candidate(db, INVITATION.candidate_ref, actor="cli")
+        db.commit()
         rows = db.exec(select(AuditLog)).all()
         stored = json.dumps([r.model_dump(mode="json") for r in rows])
         assert db.get(Screening, opening.screening_id).status == "erased"

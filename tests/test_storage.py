@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from chatbot.results import CriterionResult, DimensionScore, Flag, Method, Scree
 from chatbot.rubric import Kind, Rubric
 from chatbot.rubric_loader import load_rubric
 from storage import repo
-from storage.db import alembic_config, init_db, make_engine
+from storage.db import alembic_config, check_health, init_db, make_engine
 from storage.models import (
     AuditLog,
     Candidate,
@@ -193,10 +194,20 @@ def test_timestamps_come_back_timezone_aware(session: Session, rubric: Rubric):
 # --- turns ------------------------------------------------------------------------------------
 
 
-def test_each_turn_is_committed_at_once_and_seen_by_another_connection(
+def _turns_elsewhere(db: sa.Engine, screening_id: int) -> list[Turn]:
+    other = make_engine(url_of(db))
+    try:
+        with Session(other) as elsewhere:
+            return repo.list_turns(elsewhere, screening_id)
+    finally:
+        other.dispose()
+
+
+def test_the_caller_owns_the_transaction_turns_are_seen_once_committed(
     db: sa.Engine, session: Session, rubric: Rubric
 ):
     screening = new_screening(session, rubric)
+    session.commit()
     repo.append_turn(
         session, screening.id, Role.assistant, "Quel âge avez-vous ?", criterion_id="age"
     )
@@ -204,18 +215,49 @@ def test_each_turn_is_committed_at_once_and_seen_by_another_connection(
         session, screening.id, Role.candidate, "J'ai <AGE_1> ans", criterion_id="age",
         method=Method.offline,
     )  # fmt: skip
+    assert _turns_elsewhere(db, screening.id) == []  # flushed, not committed
 
-    other = make_engine(url_of(db))
-    try:
-        with Session(other) as elsewhere:
-            turns = repo.list_turns(elsewhere, screening.id)
-    finally:
-        other.dispose()
+    session.commit()
+    turns = _turns_elsewhere(db, screening.id)
     assert [(t.seq, t.role, t.text) for t in turns] == [
         (1, "assistant", "Quel âge avez-vous ?"),
         (2, "candidate", "J'ai <AGE_1> ans"),
     ]
     assert turns[1].method == "offline" and turns[1].fallback is False
+
+
+def test_a_failed_transaction_leaves_nothing(db: sa.Engine, session: Session, rubric: Rubric):
+    screening = new_screening(session, rubric)
+    session.commit()
+    repo.append_turn(session, screening.id, Role.candidate, "oui")
+    repo.save_state(session, screening.id, {"turns": 1})
+    session.rollback()  # what `session_scope` does when the block raises
+    assert _turns_elsewhere(db, screening.id) == []
+    assert repo.get_screening(session, screening.id).state_json is None
+
+
+def test_a_turn_locks_an_open_screening_at_the_version_it_read(session: Session, rubric: Rubric):
+    screening = new_screening(session, rubric)
+    repo.record_consent(session, screening.id)
+    repo.save_state(session, screening.id, {"turns": 3})
+    session.commit()
+    sid = screening.id  # objects expire on rollback: keep the number
+
+    assert repo.lock_open_screening(session, sid, state_turns=3).id == sid
+    session.rollback()
+    with pytest.raises(repo.StaleState):
+        repo.lock_open_screening(session, sid, state_turns=2)  # another tab was first
+    session.rollback()
+    for status in ("completed", "erased", "declined"):
+        session.exec(sa.update(Screening).where(Screening.id == sid).values(status=status))
+        session.commit()
+        with pytest.raises(repo.ScreeningClosed) as closed:
+            repo.lock_open_screening(session, sid, state_turns=3)
+        assert closed.value.status == status
+        session.rollback()
+    with pytest.raises(repo.ScreeningClosed) as purged:
+        repo.lock_open_screening(session, sid + 1000)
+    assert purged.value.status is None
 
 
 def test_tokens_add_up(session: Session, rubric: Rubric):
@@ -384,6 +426,24 @@ def test_purge_removes_old_screenings_and_their_orphan_candidates(session: Sessi
     assert entry.details == {"days": 365, "screenings": 1, "candidates": 1}
 
 
+def test_purge_keeps_open_screenings_unless_told(session: Session, rubric: Rubric):
+    answering = new_screening(session, rubric, ref="FT-OPEN")
+    repo.record_consent(session, answering.id)
+    repo.save_state(session, answering.id, {"turns": 1})
+    done = new_screening(session, rubric, ref="FT-DONE")
+    repo.save_result(session, done.id, a_result(rubric))
+    session.commit()
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=400)
+
+    assert repo.purge_older_than(session, 365, now=later) == 1
+    session.commit()
+    assert session.get(Screening, answering.id).status == ScreeningStatus.in_progress
+    assert repo.purge_older_than(session, 365, now=later, include_open=True) == 1
+    session.commit()
+    session.expire_all()
+    assert session.get(Screening, answering.id) is None
+
+
 def test_erase_leaves_only_an_anonymous_trace(session: Session, rubric: Rubric):
     screening = new_screening(session, rubric, ref="FT-ERASE")
     kept = new_screening(session, rubric, ref="FT-KEEP")
@@ -436,3 +496,36 @@ def test_export_holds_everything_about_the_candidate_and_nothing_else(
     assert export["screenings"][0]["overrides"][0]["reason"] == "À vérifier."
     assert "Texte d'un autre" not in text
     assert audit_actions(session)[-1] == "export"
+
+
+# --- health ----------------------------------------------------------------------------------
+
+
+def _read_only(db: sa.Engine) -> sa.Engine:
+    if db.dialect.name == "sqlite":
+        path = db.url.database
+        return sa.create_engine(
+            "sqlite://", creator=lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        )
+    options = f"{db.url.query.get('options', '')} -c default_transaction_read_only=on"
+    return sa.create_engine(url_of(db), connect_args={"options": options.strip()})
+
+
+def test_health_needs_the_schema_and_a_write_that_is_rolled_back(db: sa.Engine):
+    check_health(db)
+    with db.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar() == 1
+    read_only = _read_only(db)
+    try:
+        with pytest.raises(sa.exc.DBAPIError):
+            check_health(read_only)
+    finally:
+        read_only.dispose()
+    with db.begin() as connection:  # a database recreated empty has no schema
+        connection.execute(sa.text("DROP TABLE alembic_version"))
+    with pytest.raises(sa.exc.DBAPIError):
+        check_health(db)
+    if db.dialect.name == "sqlite":
+        Path(db.url.database).unlink()
+        with pytest.raises(FileNotFoundError):
+            check_health(db)

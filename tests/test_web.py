@@ -99,6 +99,15 @@ def test_healthz_answers_with_no_configuration(client, env):
     assert (env / "screening.db").exists()
 
 
+def test_healthz_fails_when_the_data_directory_is_gone(client, env):
+    import shutil
+
+    assert client.get("/healthz").status_code == 200
+    shutil.rmtree(env)
+    response = client.get("/healthz")
+    assert response.status_code == 503 and response.json() == {"status": "database unavailable"}
+
+
 def test_the_chat_page_is_served_at_the_root_with_a_strict_referrer_policy(client):
     response = client.get("/?invitation=abc")
     assert response.status_code == 200
@@ -340,3 +349,49 @@ def test_a_handler_failure_shows_the_french_apology_not_the_error(monkeypatch):
     with ThreadPoolExecutor(1) as pool:
         pool.submit(asyncio.run, failing()).result()
     assert sent == [texts.APOLOGY]
+
+
+def test_a_turn_the_database_refuses_is_not_stored_and_the_conversation_rolls_back(
+    env, monkeypatch
+):
+    import sqlalchemy as sa
+
+    opening = screenings.open_screening(SOUDEUR)
+    conversation, _ = screenings.accept(
+        opening.screening_id, opening.rubric, None, DigitsScrubber()
+    )
+    screenings.take_turn(opening.screening_id, conversation, "Oui", TODAY)
+    before = conversation.state
+
+    def unavailable(*_args, **_kwargs):
+        raise sa.exc.OperationalError("UPDATE screening", {}, Exception("server closed"))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(repo, "save_state", unavailable)  # after both turns were added
+        with pytest.raises(screenings.TurnNotStored):
+            screenings.take_turn(opening.screening_id, conversation, "Je me débrouille", TODAY)
+    assert conversation.state == before
+    assert len(_turns(opening.screening_id)) == 3  # nothing of the failed turn
+    reply = screenings.take_turn(opening.screening_id, conversation, "Je me débrouille", TODAY)
+    assert reply.criterion_id == "diplome"  # resumes at the right question
+    assert [text for role, text in _turns(opening.screening_id) if role == Role.candidate] == [
+        "Oui",
+        "Je me débrouille",
+    ]
+
+
+def test_a_stale_tab_and_a_closed_screening_write_nothing(env):
+    opening = screenings.open_screening(SOUDEUR)
+    first, _ = screenings.accept(opening.screening_id, opening.rubric, None, DigitsScrubber())
+    second = screenings.resume(opening.rubric, first.state, DigitsScrubber())  # another tab
+    screenings.take_turn(opening.screening_id, first, "Oui", TODAY)
+    before = second.state
+    with pytest.raises(repo.StaleState):
+        screenings.take_turn(opening.screening_id, second, "Non", TODAY)
+    assert second.state == before and len(_turns(opening.screening_id)) == 3
+    with session_scope() as db:
+        repo.erase_candidate(db, SOUDEUR.candidate_ref, actor="test")
+    with pytest.raises(repo.ScreeningClosed) as closed:
+        screenings.take_turn(opening.screening_id, first, "Je me débrouille", TODAY)
+    assert closed.value.status == ScreeningStatus.erased
+    assert _turns(opening.screening_id) == []

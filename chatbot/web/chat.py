@@ -3,6 +3,12 @@
 Importing this module registers the handlers (chatbot/web/server.py does it). Work that touches the database or
 parses text runs in worker threads (`asyncio.to_thread`) so one slow turn never blocks the others.
 Any exception is logged and the candidate sees a short French apology, never a stack trace.
+
+The candidate is told the truth about every message: answered only once it is stored; otherwise
+"not stored, send it again" (the conversation is rolled back, see `screenings.take_turn`), the
+closing or erasure message for a screening that takes no more answers, or the current question
+when another tab answered first. Opening the page replaces whatever the browser still shows by
+the stored history (a browser left open across a server restart shows it once, not twice).
 """
 
 from __future__ import annotations
@@ -24,9 +30,15 @@ from chatbot.settings import get_settings
 from chatbot.understanding import signals
 from chatbot.web import screenings, texts
 from chatbot.web.invitations import Invitation, InvitationError, open_link, token_in_url
+from storage import repo
 from storage.models import Role, ScreeningStatus
 
 log = logging.getLogger(__name__)
+
+# A message longer than this is refused with a French reply (the page's field stops there too).
+MAX_MESSAGE_CHARS = 4000
+# The socket layer drops a bigger frame without a word: keep it far above the message limit.
+MAX_SOCKET_BYTES = 2 * 1024 * 1024
 
 
 @dataclass
@@ -80,6 +92,7 @@ async def start() -> None:
         opening = await asyncio.to_thread(screenings.open_screening, invitation)
     except InvitationError as problem:
         cl.user_session.set("refusal", problem.message)
+        await _replace_history([])  # an erased conversation leaves the page too
         await cl.Message(content=problem.message).send()
         return
     live = Live(
@@ -95,14 +108,13 @@ async def start() -> None:
 
 
 async def _open(live: Live, opening: screenings.Opening) -> None:
+    await _replace_history(opening.history)
     if live.status == ScreeningStatus.completed:
         await cl.Message(content=texts.ALREADY_COMPLETED.format(contact=_contact())).send()
         return
     if live.status == ScreeningStatus.invited:
         await _ask_consent(live)
         return
-    for role, text in opening.history:
-        await _show_stored(role, text)
     if opening.state is None:  # consent given, then the tab closed before the first question
         await _begin(live)
         return
@@ -113,11 +125,22 @@ async def _open(live: Live, opening: screenings.Opening) -> None:
         await _show(live, reply)
 
 
-async def _show_stored(role: Role, text: str) -> None:
+async def _replace_history(history: list[tuple[Role, str]]) -> None:
+    """The page's messages become the stored ones, at once (Chainlit's `resume_thread`). The
+    handler's own step stays last: the messages sent next are shown inside it."""
+    steps = [_stored(role, text).to_dict() | {"parentId": None} for role, text in history]
+    if (running := cl.context.current_step) is not None:
+        steps.append(running.to_dict())
+    session = cl.context.session
+    thread = {"id": session.thread_id, "name": None, "createdAt": "", "steps": steps}
+    thread |= {"metadata": {}, "elements": [], "tags": [], "userId": None}
+    await cl.context.emitter.resume_thread(thread)
+
+
+def _stored(role: Role, text: str) -> cl.Message:
     if role == Role.candidate:
-        await cl.Message(content=text, type="user_message", author=texts.YOU).send()
-    else:
-        await cl.Message(content=text).send()
+        return cl.Message(content=text, type="user_message", author=texts.YOU)
+    return cl.Message(content=text)
 
 
 # --- consent -----------------------------------------------------------------------------------
@@ -168,25 +191,40 @@ async def on_consent(action: cl.Action) -> None:
 
 
 async def _consent(live: Live, accepted: bool) -> None:
-    """Consent clicked or typed ("oui", "ok", "non merci")."""
+    """Consent clicked or typed ("oui", "ok", "non merci"); the buttons go once it is stored."""
+    try:
+        if accepted:
+            started = await asyncio.to_thread(_accept, live)
+        else:
+            await asyncio.to_thread(screenings.decline, live.screening_id)
+    except repo.ScreeningClosed as closed:
+        await _closed(live, closed.status)
+        return
+    except Exception:
+        log.exception("the consent of screening %s was not stored", live.screening_id)
+        await cl.Message(content=texts.CHOICE_NOT_STORED).send()  # the buttons stay
+        return
     await _clear_buttons(live)
     if accepted:
         await cl.Message(content=texts.ACCEPTED).send()
-        await _begin(live)
+        await _started(live, *started)
     else:
-        await asyncio.to_thread(screenings.decline, live.screening_id)
         live.status = ScreeningStatus.declined
         await cl.Message(content=texts.DECLINED.format(contact=_contact())).send()
 
 
-async def _begin(live: Live) -> None:
-    live.conversation, reply = await asyncio.to_thread(
-        screenings.accept,
-        live.screening_id,
-        live.rubric,
-        live.invitation.session_id,
-        live.scrubber,
+def _accept(live: Live) -> tuple:
+    return screenings.accept(
+        live.screening_id, live.rubric, live.invitation.session_id, live.scrubber
     )
+
+
+async def _begin(live: Live) -> None:
+    await _started(live, *await asyncio.to_thread(_accept, live))
+
+
+async def _started(live: Live, conversation, reply: Reply) -> None:
+    live.conversation = conversation
     live.status = ScreeningStatus.in_progress
     await _show(live, reply)
 
@@ -208,16 +246,21 @@ async def on_button(action: cl.Action) -> None:
         return  # a button of an earlier question
     value = str(action.payload.get("value", ""))
     await cl.Message(content=value, type="user_message", author=texts.YOU).send()
-    await _answer(value)
+    await _answer(value, for_id=action.forId)
 
 
-async def _answer(text: str) -> None:
+async def _answer(text: str, for_id: str | None = None) -> None:
     live = _live()
     if live is None:
         refusal = cl.user_session.get("refusal")
         await cl.Message(content=refusal or texts.APOLOGY).send()
         return
+    if len(text) > MAX_MESSAGE_CHARS:
+        await cl.Message(content=texts.TOO_LONG.format(limit=f"{MAX_MESSAGE_CHARS:,}")).send()
+        return
     async with live.lock:
+        if for_id is not None and (live.buttons is None or live.buttons.id != for_id):
+            return  # a second click while the first was being answered
         if live.status == ScreeningStatus.invited:
             said = signals.consent_in_words(text)
             if said is None:
@@ -225,19 +268,65 @@ async def _answer(text: str) -> None:
             else:
                 await _consent(live, said)
             return
-        if live.status == ScreeningStatus.declined:
-            await cl.Message(content=texts.DECLINED.format(contact=_contact())).send()
+        if live.status not in repo.TURN_STATUSES:
+            await _closed(live, live.status)
             return
-        if live.conversation is None:
-            await cl.Message(content=texts.ALREADY_COMPLETED.format(contact=_contact())).send()
+        if live.conversation is None:  # the first question was not stored: ask it again
+            await _begin(live)
+            return
+        try:
+            reply = await asyncio.to_thread(
+                screenings.take_turn, live.screening_id, live.conversation, text, dt.date.today()
+            )
+        except repo.ScreeningClosed as closed:
+            await _closed(live, closed.status)
+            return
+        except repo.StaleState:
+            await _reload(live)
+            return
+        except screenings.TurnNotStored:
+            log.exception("a turn of screening %s was not stored", live.screening_id)
+            await cl.Message(content=texts.NOT_STORED).send()  # the question's buttons stay
             return
         await _clear_buttons(live)
-        reply = await asyncio.to_thread(
-            screenings.take_turn, live.screening_id, live.conversation, text, dt.date.today()
-        )
         if reply.done:
-            live.status = ScreeningStatus.completed
+            live.status, live.conversation = ScreeningStatus.completed, None
         await _show(live, reply)
+
+
+async def _closed(live: Live, status: ScreeningStatus | None) -> None:
+    """The screening takes no more answers: say why (completed, declined, erased or purged)."""
+    await _clear_buttons(live)
+    live.conversation = None
+    live.status = status or ScreeningStatus.erased
+    if live.status == ScreeningStatus.completed:
+        text = texts.ALREADY_COMPLETED
+    elif live.status == ScreeningStatus.declined:
+        text = texts.DECLINED
+    else:
+        text = texts.ERASED
+    await cl.Message(content=text.format(contact=_contact())).send()
+
+
+async def _reload(live: Live) -> None:
+    """Another tab answered first: show the stored conversation and its current question."""
+    await _clear_buttons(live)
+    try:
+        opening = await asyncio.to_thread(screenings.open_screening, live.invitation)
+    except InvitationError:
+        await _closed(live, None)
+        return
+    await _replace_history(opening.history)
+    await cl.Message(content=texts.STALE).send()
+    live.status, live.conversation = opening.status, None
+    if opening.status == ScreeningStatus.completed:
+        await cl.Message(content=texts.ALREADY_COMPLETED.format(contact=_contact())).send()
+        return
+    if opening.state is not None:
+        live.conversation = screenings.resume(live.rubric, opening.state, live.scrubber)
+        reply = engine.pending_reply(live.rubric, opening.state)
+        if reply is not None:
+            await _show(live, reply)
 
 
 async def _show(live: Live, reply: Reply) -> None:

@@ -3,6 +3,11 @@
 Every function here is synchronous (database, parsing, scoring): the chat runs them in worker
 threads so that the event loop keeps serving other candidates. Text reaching the database is
 always scrubbed; the pseudonymiser's mapping lives only in the live chat session.
+
+A write takes the screening's lock first and commits once (`repo.lock_open_screening`). It
+raises `repo.ScreeningClosed` for a screening that takes no more answers, `repo.StaleState` when
+another tab stored a turn first, and the database's own error when it cannot be reached; in
+every case nothing was stored and the conversation is as it was before the message.
 """
 
 from __future__ import annotations
@@ -30,6 +35,12 @@ from storage.db import get_engine, session_scope
 from storage.models import Role, Screening, ScreeningStatus
 
 log = logging.getLogger(__name__)
+
+
+class TurnNotStored(Exception):
+    """The database did not take the turn (unreachable, read-only, …): nothing of it is stored
+    and the conversation is rolled back; the candidate sends the message again."""
+
 
 UNKNOWN_TRAINING = (
     "Cette formation n'est plus proposée dans ce questionnaire. "
@@ -164,17 +175,21 @@ def open_or_create(db: Session, invitation: Invitation, rubric: Rubric) -> Scree
 
 def decline(screening_id: int) -> None:
     with session_scope() as db:
+        repo.lock_open_screening(db, screening_id, [ScreeningStatus.invited])
         repo.record_decline(db, screening_id)
 
 
 def accept(screening_id: int, rubric: Rubric, session_id: str | None, scrubber) -> tuple:
-    """Record consent and ask the first question. Returns (conversation, first reply)."""
-    with session_scope() as db:
-        repo.record_consent(db, screening_id)
+    """Record consent and ask the first question, in one transaction. Returns (conversation,
+    first reply). Also for a screening consented earlier whose first question was never stored."""
     conversation, reply = make_conversation(
         rubric, session_id, get_settings().counsellor_contact, DeferredRestore(scrubber)
     )
     with session_scope() as db:
+        statuses = [ScreeningStatus.invited, ScreeningStatus.consented]
+        screening = repo.lock_open_screening(db, screening_id, statuses)
+        if screening.status == ScreeningStatus.invited:
+            repo.record_consent(db, screening_id)
         repo.append_turn(
             db, screening_id, Role.assistant, render(reply), criterion_id=reply.criterion_id
         )
@@ -193,45 +208,67 @@ def resume(rubric: Rubric, state: ScreeningState, scrubber) -> Conversation:
 
 def take_turn(screening_id: int, conversation: Conversation, text: str, today: dt.date) -> Reply:
     """Understand one message and store it with the reply, the new state and, at the end, the
-    result. The reply keeps its placeholders (restore them for display)."""
-    pending = conversation.state.pending
+    result: one transaction, under the screening's lock, or nothing and the conversation rolled
+    back. The reply keeps its placeholders (restore them for display)."""
+    saved = _checkpoint(conversation)
+    pending, version = conversation.state.pending, conversation.state.turns
     try:
         turn = conversation.handle(text, today)
     except Exception:
+        _roll_back(conversation, saved)
         _store_unhandled(screening_id, conversation, text, pending)
         raise
     reply = turn.reply
-    result = conversation.result() if reply.done else None
-    with session_scope() as db:
-        repo.append_turn(
-            db,
-            screening_id,
-            Role.candidate,
-            turn.candidate_text,
-            criterion_id=pending,
-            method=turn.method,
-            fallback=turn.fallback,
-            commit=False,
-        )
-        repo.append_turn(
-            db,
-            screening_id,
-            Role.assistant,
-            render(reply),
-            criterion_id=reply.criterion_id,
-            commit=False,
-        )
-        repo.save_state(
-            db, screening_id, conversation.state, pending_criterion_id=reply.criterion_id
-        )
-        if turn.tokens_in or turn.tokens_out:
-            repo.add_tokens(db, screening_id, turn.tokens_in, turn.tokens_out)
-        if reply.handoff:
-            repo.mark_handoff(db, screening_id)
-        if result is not None:
-            score = ranking_score(conversation.rubric, result)
-            repo.save_result(db, screening_id, result, ranking_score=score)
+    try:
+        result = conversation.result() if reply.done else None
+        with session_scope() as db:
+            repo.lock_open_screening(db, screening_id, state_turns=version)
+            _store_turn(db, screening_id, conversation, turn, pending, result)
+    except (repo.ScreeningClosed, repo.StaleState):
+        _roll_back(conversation, saved)
+        raise
+    except Exception as problem:
+        _roll_back(conversation, saved)
+        raise TurnNotStored(f"turn of screening {screening_id} not stored") from problem
     return reply
+
+
+def _store_turn(db: Session, screening_id: int, conversation, turn, pending, result) -> None:
+    reply = turn.reply
+    repo.append_turn(
+        db,
+        screening_id,
+        Role.candidate,
+        turn.candidate_text,
+        criterion_id=pending,
+        method=turn.method,
+        fallback=turn.fallback,
+    )
+    repo.append_turn(
+        db, screening_id, Role.assistant, render(reply), criterion_id=reply.criterion_id
+    )
+    repo.save_state(db, screening_id, conversation.state, pending_criterion_id=reply.criterion_id)
+    if turn.tokens_in or turn.tokens_out:
+        repo.add_tokens(db, screening_id, turn.tokens_in, turn.tokens_out)
+    if reply.handoff:
+        repo.mark_handoff(db, screening_id)
+    if result is not None:
+        score = ranking_score(conversation.rubric, result)
+        repo.save_result(db, screening_id, result, ranking_score=score)
+
+
+def _checkpoint(conversation: Conversation) -> dict:
+    """What a turn changes in a conversation (the state; in LLM mode, the answers kept)."""
+    saved: dict = {"state": conversation.state}
+    kept = getattr(conversation, "dimension_messages", None)
+    if kept is not None:
+        saved["dimension_messages"] = {key: list(value) for key, value in kept.items()}
+    return saved
+
+
+def _roll_back(conversation: Conversation, saved: dict) -> None:
+    for name, value in saved.items():
+        setattr(conversation, name, value)
 
 
 def _store_unhandled(screening_id: int, conversation: Conversation, text: str, pending) -> None:
@@ -239,6 +276,8 @@ def _store_unhandled(screening_id: int, conversation: Conversation, text: str, p
     try:
         scrubbed = conversation.scrubber.scrub(text)
         with session_scope() as db:
+            version = conversation.state.turns
+            repo.lock_open_screening(db, screening_id, state_turns=version)
             repo.append_turn(db, screening_id, Role.candidate, str(scrubbed), criterion_id=pending)
     except Exception:
         log.exception("could not store the candidate's message of screening %s", screening_id)

@@ -53,11 +53,11 @@ def _chainlit_app(origins: list[str], data_dir: Path):
     config.project.allow_origins = origins  # read when chainlit.server is first imported
     from chainlit.server import app, sio
 
-    import chatbot.web.chat  # noqa: F401  (importing registers the chat's handlers)
+    from chatbot.web import chat  # importing registers the chat's handlers
     from chatbot.web.chat_guard import guard_socket
 
     sio.eio.cors_allowed_origins = socket_origin_check(origins)
-    sio.eio.max_http_buffer_size = security.MAX_BODY_BYTES
+    sio.eio.max_http_buffer_size = chat.MAX_SOCKET_BYTES  # above the message limit: answered
     if not getattr(sio, "guarded", False):  # once per process: tests build several apps
         guard_socket(sio)
         sio.guarded = True
@@ -65,12 +65,9 @@ def _chainlit_app(origins: list[str], data_dir: Path):
 
 
 def _health() -> dict:
-    import sqlalchemy as sa
+    from storage.db import check_health, get_engine
 
-    from storage.db import get_engine
-
-    with get_engine().connect() as connection:
-        connection.execute(sa.text("SELECT 1"))
+    check_health(get_engine())  # the schema is there and a write can be made
     return {"status": "ok"}
 
 

@@ -41,9 +41,21 @@ ALREADY_COMPLETED = (
     "Vous avez déjà répondu à ce questionnaire : merci ! Votre conseiller France Travail "
     "vous recontactera. Pour toute question, contactez {contact}."
 )
-APOLOGY = (
-    "Désolé, un problème technique est survenu. Votre réponse est bien enregistrée ; "
-    "vous pouvez réessayer dans un instant."
+ERASED = (
+    "Vos réponses à ce questionnaire ont été effacées : plus rien n'y est enregistré. "
+    "Pour toute question, contactez {contact}."
+)
+APOLOGY = "Désolé, un problème technique est survenu. Vous pouvez réessayer dans un instant."
+# Said only when nothing was stored: the candidate sends the same words again.
+NOT_STORED = "Votre message n'a pas pu être enregistré. Renvoyez-le dans un instant."
+CHOICE_NOT_STORED = "Votre choix n'a pas pu être enregistré. Choisissez à nouveau dans un instant."
+STALE = (
+    "Vos réponses ont avancé dans une autre fenêtre : ce message n'a pas été enregistré. "
+    "Voici où vous en êtes."
+)
+TOO_LONG = (
+    "Votre message est trop long ({limit} caractères au plus) : il n'a pas été enregistré. "
+    "Raccourcissez-le ou envoyez-le en plusieurs fois."
 )
 (
     CONSENT,
@@ -53,7 +65,12 @@ APOLOGY = (
     ACCEPTED,
     WELCOME_BACK,
     ALREADY_COMPLETED,
+    ERASED,
     APOLOGY,
+    NOT_STORED,
+    CHOICE_NOT_STORED,
+    STALE,
+    TOO_LONG,
 ) = map(
     french_spacing,
     (
@@ -64,7 +81,12 @@ APOLOGY = (
         ACCEPTED,
         WELCOME_BACK,
         ALREADY_COMPLETED,
+        ERASED,
         APOLOGY,
+        NOT_STORED,
+        CHOICE_NOT_STORED,
+        STALE,
+        TOO_LONG,
     ),
 )
 

@@ -227,6 +227,7 @@ def override(
     page = f"/conseiller/candidatures/{screening_id}"
     try:
         common.override(db, settings, screening_id, target_id, after, reason, counsellor.email)
+        db.commit()
     except (ValueError, LookupError) as exc:
         # No #fragment: the reason field's autofocus then scrolls it into view with its error.
         refused = {"erreur": str(exc), "cible": target_id, "choix": after}
@@ -244,6 +245,7 @@ def decision(
     common.detail_or_404(db, screening_id)
     chosen = Decision(decision) if decision in Decision.__members__ else None
     repo.record_decision(db, screening_id, chosen, counsellor=counsellor.email)
+    db.commit()
     return _see_other(f"/conseiller/candidatures/{screening_id}#decision")
 
 
@@ -260,6 +262,7 @@ def erase(
         message = "Cochez la case pour confirmer l'effacement."
         return _see_other(f"{page}?{urlencode({'erreur': message})}#effacer")
     repo.erase_candidate(db, detail.candidate_ref, actor=counsellor.email)
+    db.commit()
     return _see_other(page)
 
 
@@ -272,6 +275,7 @@ def revoke_link(
     detail = common.detail_or_404(db, screening_id)
     s = detail.screening
     repo.revoke_link(db, detail.candidate_ref, s.training_id, s.session_id, actor=counsellor.email)
+    db.commit()
     return _see_other(f"/conseiller/candidatures/{screening_id}#lien")
 
 
