@@ -103,6 +103,7 @@ def client(db, tmp_path, sinks):
     assert log_in(client).status_code == 303
     with Session(db) as session:
         repo.sync_trainings(session, [RUBRIC])
+        session.commit()  # repository functions flush; the caller commits
     client.settings = settings
     return client
 
