@@ -140,10 +140,10 @@ class Server:
     killed: bool = False
 
     def rss_kb(self) -> int:
-        if self.process.poll() is not None:
+        if self.killed or self.process.poll() is not None:
             return 0
         status = Path(f"/proc/{self.process.pid}/status").read_text()
-        line = next(x for x in status.splitlines() if x.startswith("VmRSS:"))
+        line = next((x for x in status.splitlines() if x.startswith("VmRSS:")), "VmRSS: 0 kB")
         return int(line.split()[1])
 
     def cpu_s(self) -> float:
@@ -216,7 +216,7 @@ def screening_command(*args: str, profile: bool = False) -> list[str]:
 HAPROXY = "/usr/sbin/haproxy"
 HAPROXY_CONFIG = """\
 global
-    maxconn 20000
+    maxconn 8000
 defaults
     mode http
     option redispatch
@@ -555,7 +555,10 @@ class Candidate:
             "createdAt": "",
         }
         sent = time.perf_counter()
-        await self.sio.emit("client_message", {"message": message, "fileReferences": None})
+        try:
+            await self.sio.emit("client_message", {"message": message, "fileReferences": None})
+        except socketio.exceptions.BadNamespaceError:  # closed before the event said so
+            raise Disconnected from None
         self.outcome.sent += 1
         received, _ = await self._until(lambda _text: True)
         self.outcome.latencies.append(received - sent)
