@@ -94,8 +94,9 @@ class Script:
     messages: tuple[str, ...]
 
 
-def persona_scripts() -> list[Script]:
-    """One script per persona: its candidate messages, replayed offline as the server will."""
+def persona_scripts(one_per_training: bool = False) -> list[Script]:
+    """One script per persona (or for the first persona of each training, quicker to make):
+    its candidate messages, replayed offline as the server will."""
     from chatbot.conversation import Conversation
     from chatbot.rubric_loader import rubrics_in
     from chatbot.web.screenings import DeferredRestore
@@ -109,8 +110,9 @@ def persona_scripts() -> list[Script]:
         return Conversation.begin(rubric, session_id, scrubber=DeferredRestore(Pseudonymizer()))
 
     scripts = []
+    done: set[str] = set()
     for persona in load_personas(ROOT / "evals" / "personas"):
-        if persona.rubric not in rubrics:
+        if persona.rubric not in rubrics or (one_per_training and persona.rubric in done):
             continue
         run = replay(persona.model_copy(update={"today": today}), rubrics[persona.rubric], begin)
         if not run.result.complete:
@@ -118,6 +120,7 @@ def persona_scripts() -> list[Script]:
         said = tuple(text for who, text in run.transcript if who == "candidate")
         name = Path(persona.path).stem
         scripts.append(Script(name, persona.rubric, persona.session, said))
+        done.add(persona.rubric)
     return scripts
 
 

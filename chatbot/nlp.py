@@ -6,6 +6,7 @@ second copy of the word vectors and lookup tables. Each user runs only its own c
 call (`disable=`), which is safe from several threads at once: the pipeline is never changed.
 """
 
+import threading
 from functools import cache
 
 import spacy
@@ -17,9 +18,19 @@ NER = ("ner",)
 LEMMA = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
 
 
-@cache
+_LOADING = threading.Lock()
+
+
 def french() -> Language:
-    """The model with the components someone uses (the parser is not used)."""
+    """The model with the components someone uses (the parser is not used). Loaded under a
+    lock: the server's warm-up and the first candidates' turns ask for it at once, and two
+    threads loading it cost a second model's memory for good."""
+    with _LOADING:
+        return _load()
+
+
+@cache
+def _load() -> Language:
     return spacy.load(MODEL, exclude=["parser", "senter"])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from functools import cache
 
 # Presidio's email recognizer imports tldextract, which would download the public-suffix list
@@ -125,8 +126,18 @@ def check_supported(engine: AnalyzerEngine) -> None:
         raise RuntimeError(f"No French recognizer for: {', '.join(sorted(missing))}")
 
 
-@cache
+_BUILDING = threading.Lock()
+
+
 def analyzer() -> AnalyzerEngine:
+    """The process's analyzer, built once: the server's warm-up and the first candidates' turns
+    ask for it at once, and a second build would stay in memory."""
+    with _BUILDING:
+        return _build()
+
+
+@cache
+def _build() -> AnalyzerEngine:
     nlp_engine = FrenchNlpEngine()
     nlp_engine.load()
     registry = RecognizerRegistry(supported_languages=[LANG])
@@ -148,6 +159,9 @@ def analyzer() -> AnalyzerEngine:
     check_supported(engine)
     _warm_up()
     return engine
+
+
+analyzer.cache_clear = _build.cache_clear  # as with @cache: the next call builds it again
 
 
 def _warm_up() -> None:
