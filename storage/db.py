@@ -1,4 +1,9 @@
-"""Engine factory, migrations to head on start, sessions.
+"""Engine factory, schema check and migrations, sessions.
+
+Migrations are explicit: `screening db upgrade`, run once per deployment (`upgrade`). Every
+process checks the schema when it first opens the database (`get_engine`) and refuses an outdated
+one (`SchemaOutdated`, a French message for operators). One exception keeps the first run on a
+fresh machine to one command: a brand-new, empty SQLite database is created at head.
 
 SQLite (the default, a file under the data dir) gets WAL and a busy timeout so that the chat and
 the dashboard can write from several threads; PostgreSQL gets pre-ping to survive restarts.
@@ -24,6 +29,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlmodel import Session
 
 from chatbot.settings import get_settings
@@ -121,11 +128,60 @@ def alembic_config(engine: sa.Engine | None = None) -> Config:
     return config
 
 
-def init_db(url: str | None = None) -> sa.Engine:
-    """Migrate the database at `url` (default: the settings' URL) to head; create it if new."""
+class SchemaOutdated(RuntimeError):
+    """The database is not at this program's schema version; the message is for operators."""
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(url: str | None = None) -> sa.Engine:
+    """Migrate the database at `url` (default: the settings' URL) to head; create it if new.
+    Run once per deployment (`screening db upgrade`), never by every process."""
     engine = make_engine(url)
     command.upgrade(alembic_config(engine), "head")
     return engine
+
+
+init_db = upgrade  # tests and benchmarks: a fresh database at head
+
+
+def check_schema(engine: sa.Engine) -> None:
+    """Raise SchemaOutdated unless the database is at head. A new, empty SQLite database (the
+    first `screening serve` on a fresh machine) is created at head instead."""
+    head, current = head_revision(), current_revision(engine)
+    if current == head:
+        return
+    if current is None and engine.dialect.name == "sqlite" and _is_empty(engine):
+        command.upgrade(alembic_config(engine), "head")
+        return
+    raise SchemaOutdated(_outdated_message(current, head))
+
+
+def _is_empty(engine: sa.Engine) -> bool:
+    return not sa.inspect(engine).get_table_names()
+
+
+def _outdated_message(current: str | None, head: str) -> str:
+    run = "Lancez une fois « screening db upgrade » (sauvegarde de la base d'abord), puis "
+    run += "redémarrez le serveur."
+    if current is None:
+        return f"La base de données n'a pas encore de tables (version attendue : {head}). {run}"
+    known = {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
+    if current not in known:
+        return (
+            f"La base de données est dans une version plus récente ({current}) que ce programme "
+            f"({head}) : installez la même version du programme sur toutes les machines."
+        )
+    return f"La base de données n'est pas à jour (version {current}, attendue : {head}). {run}"
 
 
 @cache
@@ -153,8 +209,14 @@ def check_health(engine: sa.Engine) -> None:
 
 @cache
 def get_engine(url: str | None = None) -> sa.Engine:
-    """The process-wide engine, migrated on first use."""
-    return init_db(url)
+    """The process-wide engine; raises SchemaOutdated if the schema is not at head."""
+    engine = make_engine(url)
+    try:
+        check_schema(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    return engine
 
 
 @contextmanager

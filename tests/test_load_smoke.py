@@ -61,6 +61,7 @@ def test_five_candidates_at_once_finish_without_error_and_every_turn_is_stored(l
     expected_turns = sum(len(scripts[i % len(scripts)].messages) for i in range(5))
     assert level.turns == expected_turns
     assert level.lost_turns == 0
+    assert level.duplicated_turns == 0
     assert level.incomplete_screenings == 0
 
 
@@ -69,4 +70,4 @@ def test_the_database_check_counts_turns_that_were_sent_but_not_stored(load, tmp
     init_db(url).dispose()
     outcome = load.Outcome("LOAD-NEVER-OPENED", sent=3)
 
-    assert load.check_database(url, [outcome]) == (3, 1)
+    assert load.check_database(url, [outcome]) == (3, 0, 1)

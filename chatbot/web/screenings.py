@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from chatbot.conversation import Conversation
@@ -79,9 +80,17 @@ def rubric_for(invitation: Invitation) -> Rubric:
 
 @cache
 def prepare() -> None:
-    """Migrate the database and record the trainings and sessions of the rubrics (once)."""
-    with session_scope(get_engine()) as db:
-        repo.sync_trainings(db, rubrics().values())
+    """Check the schema and record the trainings and sessions of the rubrics (once). Instances
+    started together may insert the same training at once: the loser of that race finds the
+    rows the winner wrote on its second try."""
+    for attempt in (1, 2):
+        try:
+            with session_scope(get_engine()) as db:
+                repo.sync_trainings(db, rubrics().values())
+            return
+        except sa.exc.IntegrityError:
+            if attempt == 2:
+                raise
 
 
 # --- scrubbing ----------------------------------------------------------------------------------
