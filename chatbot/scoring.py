@@ -109,6 +109,7 @@ CLOSE_WORDS = 0.7  # cosine of two word vectors: "maman" ~ "mère", "voisine" ~ 
 @dataclass(frozen=True)
 class _Word:
     lemma: str  # accent-folded
+    form: str  # as written, lowercase, accent-folded: the lemma depends on the tagger's context
     content: bool  # a noun, verb, adjective, adverb or number that is not a stop word
     vector: np.ndarray | None = field(default=None, compare=False)  # nouns only
 
@@ -127,7 +128,7 @@ def _words(text: str) -> tuple[_Word, ...]:
             continue
         content = token.pos_ in CONTENT_POS and not token.is_stop
         vector = token.vector if token.pos_ in NOUNS and token.has_vector else None
-        words.append(_Word(lemma, content, vector))
+        words.append(_Word(lemma, fold(token.text.lower()), content, vector))
     return tuple(words)
 
 
@@ -141,7 +142,7 @@ def _find_indicator(words: tuple[_Word, ...], indicator: str) -> int | None:
     words anywhere in the clause, as such or as a close word ("maman" for "mère", "voisine" for
     "voisin"). Returns the position of the first word found, else None."""
     wanted = _indicator_words(indicator)
-    exact = _find(tuple(w.lemma for w in words), tuple(w.lemma for w in wanted))
+    exact = _find(words, wanted)
     content = [w for w in wanted if w.content]
     if exact is not None or len(content) < 2:
         return exact  # "j'ai aidé", "déjà organisé": the small words carry the meaning
@@ -155,7 +156,7 @@ def _find_indicator(words: tuple[_Word, ...], indicator: str) -> int | None:
 
 
 def _same_word(word: _Word, target: _Word) -> bool:
-    if word.lemma == target.lemma:
+    if _same_form(word, target):
         return True
     if word.vector is None or target.vector is None:
         return False
@@ -163,11 +164,21 @@ def _same_word(word: _Word, target: _Word) -> bool:
     return norms > 0 and float(np.dot(word.vector, target.vector)) / norms >= CLOSE_WORDS
 
 
-def _find(sequence: tuple[str, ...], part: tuple[str, ...]) -> int | None:
+def _find(sequence: tuple[_Word, ...], part: tuple[_Word, ...]) -> int | None:
+    """Where `part` is said word for word, each word by its lemma or as written."""
     n = len(part)
     return next(
-        (i for i in range(len(sequence) - n + 1) if n and sequence[i : i + n] == part), None
+        (
+            i
+            for i in range(len(sequence) - n + 1)
+            if n and all(_same_form(w, t) for w, t in zip(sequence[i : i + n], part, strict=True))
+        ),
+        None,
     )
+
+
+def _same_form(word: _Word, target: _Word) -> bool:
+    return word.lemma == target.lemma or word.form == target.form
 
 
 def _negated(words: tuple[_Word, ...], at: int) -> bool:

@@ -551,11 +551,15 @@ def _surname_before(word: str) -> bool:
     return len(word) >= 2 and not _common(word) and not re.search(r"['’]", word)
 
 
+# "J'ai", "c'était", "qu'il": an elided word is no name ("N'Diaye", "D'Angelo" keep a capital).
+ELIDED_WORD = re.compile(r"^(?:[A-Za-z]|[Qq]u)['’][a-zà-öø-ÿ]")
+
+
 def _weak_cue_ok(word: str, shouting: bool = False) -> bool:
     """After "c", "je suis", "bonjour"…: a known first name or a word that is not a word of the
     language ("slt c ousmane"); never an adjective, a participle or an acronym ("je suis
     d'accord", "je suis allé", "je suis AESH" unless the whole message is in capitals)."""
-    if _common(word):
+    if _common(word) or ELIDED_WORD.match(word):
         return False
     if _is_cued_first_name(word):
         return True
