@@ -191,6 +191,13 @@ class Deployment:
     servers: list[Server]
     proxy: subprocess.Popen | None = None
 
+    @property
+    def log_path(self) -> Path:  # one server: its log
+        return self.servers[0].log_path
+
+    def rss_kb(self) -> int:
+        return sum(server.rss_kb() for server in self.servers)
+
 
 @contextlib.contextmanager
 def fresh_database(kind: str, data_dir: Path):
@@ -409,7 +416,9 @@ class Candidate:
     a lost connection is opened again (the tab reloaded): the history shown says which of its
     messages were stored, and only a message that was not is sent again."""
 
-    def __init__(self, base_url: str, link: str, ref: str, reply_timeout: float, proxied: bool):
+    def __init__(
+        self, base_url: str, link: str, ref: str, reply_timeout: float, proxied: bool = False
+    ):
         self.base_url, self.link, self.reply_timeout = base_url, link, reply_timeout
         self.proxied = proxied
         self.outcome = Outcome(ref)

@@ -340,6 +340,7 @@ def test_the_candidate_page_shows_the_dropped_answers(db, tmp_path):
         result = repo.load_result(session, screening_id)
         result.notes, result.flags = [note], [*result.flags, Flag.rubric_changed]
         repo.save_result(session, screening_id, result)
+        session.commit()  # repository functions flush; the caller commits
     add_counsellor(db)
     client = make_client(db, settings_for(tmp_path))
     assert log_in(client).status_code == 303
