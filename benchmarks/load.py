@@ -413,8 +413,9 @@ class Outcome:
 class Candidate:
     """A browser tab: socket.io with the invitation page as Referer, messages typed by hand.
     Behind a proxy it first loads the page (the proxy's cookie picks its server). With `resume`,
-    a lost connection is opened again (the tab reloaded): the history shown says which of its
-    messages were stored, and only a message that was not is sent again."""
+    a lost connection is opened again (the tab reloaded): the history the server puts on the
+    page (`resume_thread`) says which of its messages were stored, and only a message that was
+    not is sent again."""
 
     def __init__(
         self, base_url: str, link: str, ref: str, reply_timeout: float, proxied: bool = False
@@ -443,11 +444,19 @@ class Candidate:
                 actions.extend(data.get("actions") or [])
             await inbox.put((time.perf_counter(), kind, output))
 
+        def on_history(thread: dict) -> None:
+            """Opening the page replaces it by the stored history (Chainlit's `resume_thread`):
+            its candidate messages are the ones the server stored."""
+            steps = thread.get("steps") or []
+            stored = sum(1 for step in steps if step.get("type") == "user_message")
+            inbox.put_nowait((time.perf_counter(), "history", str(stored)))
+
         def on_disconnect(*_args) -> None:
             if not self.outcome.finished:
                 inbox.put_nowait((time.perf_counter(), "disconnect", ""))
 
         self.sio.on("new_message", on_message)
+        self.sio.on("resume_thread", on_history)
         self.sio.on("action", actions.append)
         self.sio.on("disconnect", on_disconnect)
 
@@ -546,8 +555,10 @@ class Candidate:
                 _, kind, text = await self.inbox.get()
                 if kind == "disconnect":
                     raise Disconnected
-                if kind == "user_message":
-                    stored += 1
+                if kind == "history":  # the page's messages, replaced at once
+                    stored = int(text)
+                elif kind != "assistant_message":
+                    continue
                 elif text == WELCOME_BACK:
                     break
                 elif ALREADY_COMPLETED_START in text:

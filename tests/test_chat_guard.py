@@ -99,6 +99,7 @@ def test_a_session_resumes_only_with_its_own_invitation(load, server, script):
 def test_a_button_click_counts_only_from_its_invitations_page(load, server, script):
     async def scenario():
         owner = _candidate(load, server, script, "GUARD-CLICK")
+        owner._new_socket()
         await owner.sio.connect(
             server.base_url,
             socketio_path="/ws/socket.io",

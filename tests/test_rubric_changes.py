@@ -180,7 +180,7 @@ def serving(load, env: dict, port: int):
             stderr=subprocess.STDOUT,
         )
     base_url = env["SCREENING_PUBLIC_URL"]
-    server = load.Server(process, base_url, env["SCREENING_DATABASE_URL"], None, log_path)
+    server = load.Server("s1", process, base_url, log_path)
     try:
         load._wait_healthy(server)
         yield server
@@ -206,21 +206,23 @@ def _link(env: dict, ref: str, training: str) -> str:
     return invitation_url(Invitation(ref, training, None), settings)
 
 
-async def _reopen(load, base_url: str, link: str):
-    """The same link in a new tab: the stored history, welcome back, then the pending question."""
+async def _reopen(load, base_url: str, link: str, http: httpx.AsyncClient):
+    """The same link in a new tab: the page replaced by the stored history (Chainlit's
+    `resume_thread`), welcome back, then the pending question."""
     tab = load.Candidate(base_url, link, "again", TIMEOUT)
-    await tab.sio.connect(
-        base_url,
-        socketio_path="/ws/socket.io",
-        transports=["websocket"],
-        headers={"Referer": link, "Origin": base_url},
-        auth={"sessionId": tab.session_id, "clientType": "webapp", "userEnv": "{}"},
-        wait_timeout=TIMEOUT,
-    )
-    await tab.sio.emit("connection_successful")
+    history: list[list[dict]] = []
+    new_socket = tab._new_socket
+
+    def socket_keeping_history() -> None:
+        new_socket()
+        tab.sio.on("resume_thread", lambda thread: history.append(thread["steps"]))
+
+    tab._new_socket = socket_keeping_history
+    await tab._connect(http)
     await tab._until(lambda text: text == WELCOME_BACK)
     _, question = await tab._until(lambda _text: True)
-    return tab, question
+    said = [step["output"] for step in history[-1] if step.get("type") == "user_message"]
+    return tab, question, said
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -239,6 +241,8 @@ def test_rename_a_criterion_and_break_a_rubric_file_then_restart(load, tmp_path,
     port = load.free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = _environment(base_url, data_dir, rubrics, secrets.token_urlsafe(32), database_url)
+    migrated = _cli(env, "db", "upgrade")  # PostgreSQL is never migrated by `serve`
+    assert migrated.returncode == 0, migrated.stderr
     soudeur = load_rubric(rubrics / "soudeur.yaml")
     link = _link(env, "RENAME-1", "soudeur")
 
@@ -264,22 +268,23 @@ def test_rename_a_criterion_and_break_a_rubric_file_then_restart(load, tmp_path,
         ]
 
         async def second_visit():
-            tab, question = await _reopen(load, base_url, link)
-            for text in ("oui", "oui"):  # calcul-simple, then aptitude-physique
-                await tab._say(text)
-            await tab.sio.disconnect()
-            other = load.Candidate(
-                base_url, _link(env, "OTHER-1", "cariste-entrepot"), "o", TIMEOUT
-            )
             async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+                tab, question, said = await _reopen(load, base_url, link, http)
+                for text in ("oui", "oui"):  # calcul-simple, then aptitude-physique
+                    await tab._say(text)
+                await tab.sio.disconnect()
+                other = load.Candidate(
+                    base_url, _link(env, "OTHER-1", "cariste-entrepot"), "o", TIMEOUT
+                )
                 await other._open(http)
-            await other._say("oui")
-            await other.sio.disconnect()
-            return question, tab.outcome, other.outcome
+                await other._say("oui")
+                await other.sio.disconnect()
+            return question, said, tab.outcome, other.outcome
 
-        question, resumed, other = asyncio.run(second_visit())
+        question, said, resumed, other = asyncio.run(second_visit())
         log = server.log_path.read_text(errors="replace")
     assert soudeur.criterion("calcul").question.split(",")[0] in question  # asked again
+    assert said == FIRST_ANSWERS  # the stored history replaces the page
     assert resumed.apologies == 0 and resumed.timeouts == 0 and resumed.exception is None
     assert other.apologies == 0 and other.exception is None and other.sent == 1
     assert "Rubrique ignorée" in log and "aide-soignant.yaml:" in log
