@@ -177,21 +177,7 @@ def _scripts() -> list[tuple[str, ...]]:
 
 class Decliner(load.Candidate):
     async def decline(self, http: httpx.AsyncClient) -> None:
-        await self.sio.connect(
-            self.base_url,
-            socketio_path="/ws/socket.io",
-            transports=["websocket"],
-            headers={"Referer": self.link, "Origin": self.base_url},
-            auth={
-                "sessionId": self.session_id,
-                "clientType": "webapp",
-                "userEnv": "{}",
-                "chatProfile": None,
-                "threadId": None,
-            },
-            wait_timeout=self.reply_timeout,
-        )
-        await self.sio.emit("connection_successful")
+        await self._connect(http)
         await self._until(lambda text: load.CONSENT_QUESTION in text)
         async with asyncio.timeout(self.reply_timeout):  # buttons come after their message
             while not (no := [a for a in self.actions if a["payload"].get("accept") is False]):
