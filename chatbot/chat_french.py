@@ -374,6 +374,8 @@ def _joined(text: str, match: re.Match, following: re.Match | None) -> tuple[int
         return following.end(), _cased(first, low) + "'" + second
     if low == "bien" and fold(second) == "sur":
         return following.end(), first + " " + _cased(second, "sûr")
+    if low == "en" and fold(second) in {"faite", "fete", "fet", "fais"}:  # "en faite" is "en fait"
+        return following.end(), first + " " + _cased(second, "fait")
     compound = None if low in STOP_WORDS else lexicon.accented(f"{low}-{fold(second)}")
     if (
         compound and lexicon.is_standard(compound) and "-" in compound

@@ -73,6 +73,7 @@ def test_standard_french_is_left_as_written():
         ("en fet on me l a retire", "en fait on me l'a retiré"),
         ("mè chui dispo qu en juin", "mais je suis disponible qu'en juin"),
         ("evidemen", "évidemment"),
+        ("mè en faite chui dispo", "mais en fait je suis disponible"),
     ],
 )
 def test_chat_forms_in_context(typed, read):
