@@ -17,31 +17,24 @@ import argparse
 import datetime as dt
 import os
 import random
-import re
-import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.dashboard_bench import EMAIL, PASSWORD, logged_in_client, report  # noqa: E402
 from chatbot.rubric_loader import rubrics_in  # noqa: E402
-from chatbot.settings import Settings  # noqa: E402
 from chatbot.web import auth  # noqa: E402
-from chatbot.web.dashboard import create_dashboard  # noqa: E402
 from storage import repo  # noqa: E402
 from storage.db import init_db  # noqa: E402
 from storage.models import CampaignInvitation, Candidate, Screening  # noqa: E402
 
-TARGET_MS = 200.0
-EMAIL = "bench@francetravail.fr"
-PASSWORD = "benchmark password for campaigns"
 SCHEMA = "bench_campaign"
 RUBRIC = rubrics_in(ROOT / "rubrics")["aide-soignant"]
 SESSION = RUBRIC.training.sessions[0].id
@@ -130,39 +123,6 @@ def seed(engine: sa.Engine, invitations: int, rng: random.Random) -> None:
         connection.execute(sa.text("ANALYZE"))
 
 
-def logged_in_client(engine: sa.Engine, data_dir: Path) -> TestClient:
-    settings = Settings(data_dir=data_dir, secret_key="bench-secret-" + "x" * 32)
-    client = TestClient(create_dashboard(engine, settings))
-    form = client.get("/conseiller/connexion").text
-    csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
-    answer = client.post(
-        "/conseiller/connexion",
-        data={"email": EMAIL, "password": PASSWORD, "csrf": csrf},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303, answer.text
-    return client
-
-
-def timed(client: TestClient, url: str, requests: int) -> tuple[list[float], list[float]]:
-    """Wall-clock and this process' CPU milliseconds per request (CPU time is what a loaded
-    machine does not inflate; PostgreSQL's own work is in its server, outside it)."""
-    for _ in range(3):  # warm-up: templates, query plans, caches
-        assert client.get(url).status_code == 200, url
-    wall, cpu = [], []
-    for _ in range(requests):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        answer = client.get(url)
-        wall.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
-        assert answer.status_code == 200, url
-    return wall, cpu
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20, method="inclusive")[18]
-
-
 def run(backend: str, url: str, data_dir: Path, invitations: int, requests: int) -> bool:
     engine = init_db(url)
     started = time.perf_counter()
@@ -176,16 +136,7 @@ def run(backend: str, url: str, data_dir: Path, invitations: int, requests: int)
         "figures CSV": (base + "/export-chiffres.csv", False),
         "API campaign": (f"/api/trainings/{RUBRIC.id}/sessions/{SESSION}/campaign", False),
     }
-    ok = True
-    for name, (page, targeted) in pages.items():
-        values, cpu = timed(client, page, requests)
-        worst = p95(values)
-        verdict = ("OK" if worst <= TARGET_MS else "OVER") if targeted else "info"
-        ok &= worst <= TARGET_MS or not targeted
-        print(
-            f"  {name:50s} p50 {statistics.median(values):6.1f} ms  p95 {worst:6.1f} ms  "
-            f"max {max(values):6.1f} ms  CPU p95 {p95(cpu):6.1f} ms  [{verdict}]"
-        )
+    ok = report(client, pages, requests)
     engine.dispose()
     return ok
 

@@ -131,6 +131,13 @@ def run(backend: str, url: str, data_dir: Path, screenings: int, requests: int) 
             True,
         ),
     }
+    ok = report(client, pages, requests)
+    engine.dispose()
+    return ok
+
+
+def report(client: TestClient, pages: dict[str, tuple[str, bool]], requests: int) -> bool:
+    """Time each page and print its figures; True when every targeted page is within target."""
     ok = True
     for name, (page, targeted) in pages.items():
         values = timed(client, page, requests)
@@ -141,7 +148,6 @@ def run(backend: str, url: str, data_dir: Path, screenings: int, requests: int) 
             f"  {name:55s} p50 {statistics.median(values):6.1f} ms  p95 {worst:6.1f} ms  "
             f"max {max(values):6.1f} ms  [{verdict}]"
         )
-    engine.dispose()
     return ok
 
 

@@ -23,8 +23,8 @@ import pytest
 import socketio
 import sqlalchemy as sa
 from sqlmodel import select
+from test_web import SOUDEUR_ANSWERS  # every soudeur question answered, the recap confirmed
 
-from chatbot.messages import RECAP_YES
 from chatbot.web.chat import MAX_MESSAGE_CHARS
 from chatbot.web.texts import (
     ACCEPTED,
@@ -45,23 +45,6 @@ LOAD_SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "load.py"
 TIMEOUT = 120.0  # the first turns wait for the PII models
 ROUNDS = 20
 CONSENT_QUESTION = CONSENT.rsplit("\n", 1)[-1]
-SOUDEUR_ANSWERS = [
-    "Oui",
-    "Je me débrouille",
-    "CAP ou BEP (niveau 3)",
-    "Oui",
-    "Oui",
-    "dès le 4 janvier 2027",
-    "Seulement en journée",
-    "30 minutes",
-    "Oui, j'ai le permis B",
-    "50 km",
-    "J'aime travailler le métal, j'ai fait un stage en chaudronnerie",
-    "On lit les plans, on soude et on contrôle la qualité",
-    "J'ai fait de la mécanique pendant cinq ans",
-    "Je mets mes protections et je respecte les consignes de sécurité",
-    RECAP_YES,
-]
 CLOSED = (ALREADY_COMPLETED.split("{")[0], ERASED.split("{")[0])
 
 
