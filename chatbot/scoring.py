@@ -45,7 +45,7 @@ def score_dimension(criterion: Criterion, texts: list[str]) -> DimensionScore:
         )
     found = _matches(criterion.levels, clauses)
     if not found:
-        words = sum(len(c.split()) for c in clauses)
+        words = sum(len(normalise(c).text.split()) for c in clauses)  # "jveu" = "je veux"
         level = 1 if words >= SUBSTANTIAL_WORDS and top >= 1 else 0
         return DimensionScore(
             **base,

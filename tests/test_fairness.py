@@ -95,16 +95,13 @@ def test_no_counterfactual_difference_offline(family):
     assert report["list"] == []
 
 
-# The target is 0 (issue 11) and is not reached: 6 differences over 206 SMS variants on
-# 2026-12-03 (184 before chat French). Lower this as they are fixed; it must never grow.
-SMS_DIFFERENCES_TODAY = 6
-
-
-def test_sms_french_differences_never_grow():
+def test_sms_french_changes_nothing():
+    """Every persona message of every rubric rewritten in SMS French (evals/sms.py, two seeds):
+    the same verdicts, levels and flags as written (issue 11's target: 0 differences)."""
     rubrics, personas = everything()
     report = compare(rubrics, personas, families=["sms"])["sms"]
     assert report["pairs"] >= len(personas)
-    assert len(report["list"]) <= SMS_DIFFERENCES_TODAY, report["list"]
+    assert report["list"] == []
 
 
 def test_names_origins_and_gender_change_nothing_offline():
