@@ -501,7 +501,8 @@ def _retry(turn: _Turn, reason: RetryReason) -> Reply:
         hint = hint or msg.RETRY_YES_NO
     elif criterion.answer.type == AnswerType.number:
         unit = f" {criterion.answer.unit}" if criterion.answer.unit else ""
-        hint = hint or msg.RETRY_NUMBER.format(example=f"3{unit}")
+        example = msg.RETRY_NUMBER.format(example=f"3{unit}")
+        hint = hint or (msg.NOT_UNDERSTOOD if criterion.follow_up else example)  # not said twice
     turn.lines.append(hint or msg.RETRY_DEFAULT)
     question = criterion.follow_up or criterion.help or criterion.question
     if question == criterion.help:

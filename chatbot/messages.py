@@ -24,6 +24,7 @@ def chat_text(messages: list[str], progress: str | None = None) -> str:
 PROGRESS = "Question {index} sur {total}"
 
 RETRY_DEFAULT = "Je n'ai pas bien compris. Pouvez-vous répondre plus simplement ?"
+NOT_UNDERSTOOD = "Je n'ai pas bien compris."
 RETRY_DONT_KNOW = "Ce n'est pas grave. Essayez de répondre au mieux, même approximativement."
 RETRY_OUT_OF_BOUNDS = "Cette réponse me semble étonnante. Pouvez-vous vérifier ?"
 RETRY_YES_NO = "Vous pouvez répondre simplement par « oui » ou par « non »."

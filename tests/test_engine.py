@@ -96,6 +96,17 @@ def test_dont_know_gets_encouragement():
     assert msg.RETRY_DONT_KNOW in reply.messages and reply.criterion_id == "age"
 
 
+def test_a_number_asked_again_is_explained_once():
+    """The trainer's follow-up ("votre âge en années, par exemple « 24 ans »") shows how to answer:
+    no generic "par exemple « 3 ans »" before it."""
+    conversation, reply = begin()
+    age = conversation.rubric.criterion("age")
+    reply = say(conversation, "oui")
+    assert reply.criterion_id == "age" and age.follow_up in reply.messages
+    assert not any("Répondez avec un nombre" in m for m in reply.messages)
+    assert msg.NOT_UNDERSTOOD in reply.messages
+
+
 def test_one_message_settles_several_criteria_and_they_are_skipped():
     conversation, reply = begin()
     reply = say(conversation, "j'ai 23 ans, le permis et une voiture")
