@@ -235,3 +235,21 @@ def lemma(word: str) -> str:
     low = word.lower()
     found = lookup.get(hash_string(low))
     return found[0] if found else low
+
+
+@cache
+def _folded_verb_forms() -> tuple[frozenset[str], frozenset[str]]:
+    _, irregular, verbs = _lemma_tables()
+    return frozenset(fold(v) for v in verbs), frozenset(fold(f) for f in irregular)
+
+
+def is_participle(word: str) -> bool:
+    """A past participle as typed on a phone, accents or not ("aidé", "aide", "arrete", "vecu",
+    "pris"): what follows the auxiliary in "j'ai aidé ma mère"."""
+    verbs, irregular = _folded_verb_forms()
+    low = fold(word.lower())
+    regular = {"e": "er", "ee": "er", "es": "er", "i": "ir", "is": "ir", "ie": "ir"}
+    return low in irregular or any(
+        low.endswith(end) and low[: -len(end)] + infinitive in verbs
+        for end, infinitive in regular.items()
+    )

@@ -176,7 +176,7 @@ def _answers(text: str, context: TurnContext) -> list[Command]:
         return commands
     parsed = _parse(pending, rest, context, cued=_cued(pending, rest))
     if parsed is not None:
-        return [*commands, _command(SetAnswer, pending, rest, parsed)]
+        return [*commands, _command(SetAnswer, pending, text, parsed)]  # offsets kept
     return commands or _fitting(text, context, correcting) or _asked_again(unread, correcting)
 
 
@@ -399,7 +399,8 @@ def _parse(criterion: Criterion, text: str, context: TurnContext, cued: bool):
     match answer.type:
         case AnswerType.yes_no:
             about = criterion.keywords if cued and criterion.keywords else ()
-            return _with_reservation(criterion, text, parsers.parse_yes_no(text, about=about))
+            said = parsers.parse_yes_no(text, about=about, asked=criterion.question)
+            return _with_reservation(criterion, text, said)
         case AnswerType.number:
             return (
                 _years_since(criterion, text, context)

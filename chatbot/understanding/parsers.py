@@ -23,6 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from text_to_num import alpha2digit
 
+from chatbot.lexicon import is_participle, lemma
 from chatbot.text import fold
 
 MAX_CHARS = 2000  # longer messages are read on their first MAX_CHARS characters only
@@ -266,7 +267,7 @@ class _Polarity:
     position: int
 
 
-def _markers(folded: str, start: int, end: int) -> list[_Marker]:
+def _markers(folded: str, start: int, end: int, asked: frozenset[str] | None) -> list[_Marker]:
     claimed: list[_Marker] = []
     for rx, value, conf, note, strong in _YES_NO_RES:
         for m in rx.finditer(folded, start, end):
@@ -275,12 +276,52 @@ def _markers(folded: str, start: int, end: int) -> list[_Marker]:
             ):
                 continue
             claimed.append(_Marker(m.start(), m.end(), value, conf, note, strong))
-    return sorted((m for m in claimed if m.note != "ignore"), key=lambda m: m.start)
+    kept = [m for m in claimed if m.note != "ignore" and not _elsewhere(folded, m, asked)]
+    return sorted(kept, key=lambda m: m.start)
 
 
-def _polarity(folded: str, start: int, end: int) -> _Polarity | None:
-    """What a span of text says, yes or no; None when it says neither (or "je ne sais pas")."""
-    markers = _markers(folded, start, end)
+HAVE = re.compile(r"(?:j'?\s*ai|g)\s+(\d+(?:[.,]\d+)?\s+)?(\w+)")
+PARTICIPLE = re.compile(r"\w+(?:e|es|i|is|it|u|us|ert|int)")
+# "J'ai eu / passé / obtenu (le permis)" says yes to a question about having something.
+ACHIEVED = frozenset(
+    [
+        "eu",
+        "obtenu",
+        "passe",
+        "fait",
+        "fais",
+        "recu",
+        "valide",
+        "reussi",
+        "termine",
+        "fini",
+        "garde",
+    ]
+)
+
+
+def _elsewhere(folded: str, marker: _Marker, asked: frozenset[str] | None) -> bool:
+    """ "J'ai travaillé 3 ans en maison de retraite" or "j'ai 3 ans d'expérience" to "Avez-vous
+    le permis B ?": "j'ai" is about something the question does not ask, not "yes, I have it"."""
+    if asked is None or marker.strong:
+        return False
+    said = HAVE.match(folded, marker.start)
+    if said is None:
+        return False
+    count, word = said.groups()
+    if word in asked or lemma(word) in asked:  # "j'ai travaillé…" to "Pouvez-vous travailler…"
+        return False
+    if count:  # "j'ai 23 ans", "j'ai 2 enfants"
+        return True
+    return word not in ACHIEVED and bool(PARTICIPLE.fullmatch(word)) and is_participle(word)
+
+
+def _polarity(
+    folded: str, start: int, end: int, asked: frozenset[str] | None = None
+) -> _Polarity | None:
+    """What a span of text says, yes or no; None when it says neither (or "je ne sais pas").
+    With `asked` (the folded words of the question), "j'ai" before another verb is no answer."""
+    markers = _markers(folded, start, end, asked)
     strong = [m for m in markers if m.strong]
     if not strong:
         weak = [m for m in markers if m.value is False] or markers
@@ -312,12 +353,14 @@ def _keyword_re(about: Sequence[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<!\w)(?:" + "|".join(words) + r")")
 
 
-def parse_yes_no(text: str, about: Sequence[str] = ()) -> Parsed | None:
-    """Read a yes/no answer. With `about`, read only the clause that mentions one of the keywords."""
+def parse_yes_no(text: str, about: Sequence[str] = (), asked: str | None = None) -> Parsed | None:
+    """Read a yes/no answer. With `about`, read only the clause that mentions one of the keywords.
+    With `asked` (the question), a clause about another action says neither yes nor no."""
     t = _Text(text)
     if about:
         return _yes_no_about(t, about)
-    said = _polarity(t.folded, 0, len(t.folded))
+    words = None if asked is None else frozenset(re.findall(r"\w+", fold(asked)))
+    said = _polarity(t.folded, 0, len(t.folded), words)
     if said is None or said.value is None:
         return None
     cstart, cend = _clause_around(t.folded, said.position)
