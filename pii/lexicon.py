@@ -34,7 +34,7 @@ def is_word(word: str) -> bool:
     from chatbot.chat_french import is_chat_word
 
     low = word.lower()
-    if is_chat_word(low):
+    if is_chat_word(word):  # as typed: "Rayan" is no slip for "rayon", "rayan" may be
         return True
     weight = lexicon.name_weight(low)
     if weight:

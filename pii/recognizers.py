@@ -21,7 +21,7 @@ from presidio_analyzer.predefined_recognizers import (
 from stdnum.fr import nir as stdnum_nir
 
 from chatbot import lexicon
-from chatbot.chat_french import is_chat_word, normalise
+from chatbot.chat_french import CHAT_WORDS, is_chat_word, normalise
 from pii import policy
 from pii.lexicon import (
     COMMON_ENGLISH,
@@ -376,6 +376,7 @@ class FrSpacyPersonRecognizer(SpacyRecognizer):
                     and _plausible_name(name)
                     and (_has_first_name(name) or _cued(text, start))
                     and not (name.islower() and ARTICLE_BEFORE.search(text, 0, start))
+                    and not (policy.fold(name) in CHAT_WORDS and not _cued(text, start))
                 ):
                     results.append(RecognizerResult("PERSON", start, end, result.score))
         return results

@@ -29,7 +29,8 @@ from pii import analyzer
 from pii.pseudonymizer import Pseudonymizer, scrub
 
 PERSONAS = Path(__file__).resolve().parent.parent / "evals" / "personas"
-CARRIERS = ("{w}", "je suis {w}", "dans ce cas {w} oui", "ben {w} je pense")
+# The last one as a phone types it: the first word capitalised.
+CARRIERS = ("{w}", "je suis {w}", "dans ce cas {w} oui", "ben {w} je pense", "{W} oui je pense")
 MAX_REPLACED = 0.005
 PLACEHOLDER = re.compile(r"<[A-Z_]+_\d+>")
 
@@ -56,7 +57,7 @@ def replaced_words(words: list[str]) -> dict[str, list[str]]:
     replaced: dict[str, list[str]] = {}
     for word in words:
         for carrier in CARRIERS:
-            sentence = carrier.format(w=word)
+            sentence = carrier.format(w=word, W=word[:1].upper() + word[1:])
             if PLACEHOLDER.search(scrub(sentence)):
                 replaced.setdefault(word, []).append(sentence)
     return replaced
@@ -80,6 +81,9 @@ def test_common_chat_answers_never_raise_and_stay_whole():
     for text in [
         "ben oui",
         "ben je sais pas",
+        "Ben oui",  # capitalised by the phone
+        "Ben je sais pas",
+        "Euh oui",
         "ben non",
         "del",
         "oui je suis d'accord",
@@ -106,6 +110,9 @@ def test_names_still_found_after_cues():
         ("JE SUIS MONIQUE DURAND", "MONIQUE DURAND"),
         ("capucine wagner ici", "capucine wagner"),
         ("c pierre", "pierre"),
+        ("Bonjour, Rayan Laporte", "Rayan"),  # "rayan" is one slip from "rayon"
+        ("je suis Rayan Laporte", "Rayan"),
+        ("je suis Ben", "Ben"),
     ]:
         out = scrub(text)
         assert name not in out and PLACEHOLDER.search(out), (text, out)
