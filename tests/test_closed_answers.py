@@ -1,7 +1,8 @@
-"""A yes/no question answered with a statement about something else, on every rubric, through the
-chat's pipeline: "j'ai travaillé 3 ans en maison de retraite" to "Avez-vous le permis B ?" is no
-"yes". The statements were written before running the engine; none uses a verb or a noun of any
-rubric's yes/no questions."""
+"""Closed answers through the chat's pipeline. A yes/no question answered with a statement about
+something else, on every rubric: "j'ai travaillé 3 ans en maison de retraite" to "Avez-vous le
+permis B ?" is no "yes" (the statements were written before running the engine; none uses a verb
+or a noun of any rubric's yes/no questions). Levels said by their code ("le caces 3 et le 5").
+A value said again beside a new one at the recap."""
 
 import datetime as dt
 
@@ -12,6 +13,7 @@ from chatbot.conversation import Conversation
 from chatbot.rubric import AnswerType
 from chatbot.rubric_loader import rubrics_in
 from chatbot.settings import PROJECT_ROOT
+from chatbot.understanding.parsers import parse_level
 
 RUBRICS = rubrics_in(PROJECT_ROOT / "rubrics")
 PERSONAS = PROJECT_ROOT / "evals" / "personas"
@@ -35,8 +37,9 @@ def yes_no_questions():
     ]
 
 
-def asked(rubric_id: str, criterion_id: str) -> Conversation:
-    """A conversation waiting on `criterion_id`, the earlier questions answered by a persona."""
+def asked(rubric_id: str, criterion_id: str | None) -> Conversation:
+    """A conversation waiting on `criterion_id` (None: the recap), the earlier questions answered
+    by the rubric's first persona."""
     rubric = RUBRICS[rubric_id]
     persona = sorted((PERSONAS / rubric_id).glob("*.yaml"))[0]
     answers = yaml.safe_load(persona.read_text(encoding="utf-8"))["answers"]
@@ -67,3 +70,29 @@ def test_a_plain_yes_is_still_yes(rubric_id, criterion_id):
         conversation = asked(rubric_id, criterion_id)
         conversation.handle(text, TODAY)
         assert conversation.state.answers[criterion_id].value is True, text
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("jai le caces 3 et le 5, passés en 2018", "r489-5"),  # the highest held
+        ("le 1A et le 3", "r489-3"),  # a short answer to "lequel ?"
+        ("le 1a, le 3 et le 5", "r489-5"),
+        ("j'ai le 3 mais pas le 5", "r489-3"),
+        ("j'ai 3 ans d'expérience", None),  # a number with a unit is no code
+        ("aucun", "aucun"),
+    ],
+)
+def test_levels_said_by_their_code(text, level):
+    parsed = parse_level(text, RUBRICS["cariste-entrepot"].scales["caces"])
+    assert (parsed and parsed.value) == level, parsed
+
+
+def test_at_the_recap_a_value_said_again_does_not_hide_the_new_one():
+    conversation = asked("assistant-vie-familles", None)
+    assert conversation.state.phase == "recap"
+    assert conversation.state.answers["transport"].value == ["transports"]
+    reply = conversation.handle(
+        "ah non attendez, avec le changement de bus ça me fait plutôt 1 h 30 pour venir", TODAY
+    ).reply
+    assert conversation.state.answers["temps-trajet"].value == 90, reply.messages

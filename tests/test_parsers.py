@@ -364,9 +364,26 @@ def test_pas_avant_has_a_note():
     assert parsed.evidence == "pas avant juin"
 
 
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("tout de suite, je suis au chômage depuis juin", NOW),
+        ("depuis juin 2020 je cherche, dispo en septembre", dt.date(2026, 9, 1)),
+        ("en mars dernier j'ai fini, dispo maintenant", NOW),
+        ("au chômage depuis 2 mois, dès juillet", dt.date(2026, 7, 1)),
+        ("je suis au chômage depuis juin", None),
+        ("licenciée il y a 3 mois", None),
+    ],
+)
+def test_a_date_in_the_past_is_not_when_one_can_start(text, date):
+    parsed = parse_date(text, NOW)
+    assert (parsed and parsed.value) == date, parsed
+
+
 def test_date_never_in_the_past():
-    parsed = parse_date("depuis le 3 mars 2024", NOW)
-    assert parsed is not None and parsed.value == NOW and parsed.note
+    for text in ("depuis le 3 mars 2024", "dispo depuis le 3 mars 2024"):
+        parsed = parse_date(text, NOW)
+        assert parsed is not None and parsed.value == NOW and parsed.note
     rolled = parse_date("le 1er mai", NOW)
     assert rolled is not None and rolled.value == dt.date(2027, 5, 1)
 

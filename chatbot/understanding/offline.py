@@ -292,8 +292,9 @@ def _fitting(text: str, context: TurnContext, correcting: bool) -> list[Command]
         if criterion is pending or (criterion.id in state.answers and not correcting):
             continue
         parsed = _typed(criterion, text, context)
-        if parsed is not None:
-            candidates.append((criterion, parsed))
+        previous = state.answers.get(criterion.id)
+        if parsed is not None and (previous is None or previous.value != parsed.value):
+            candidates.append((criterion, parsed))  # "en bus" said again corrects nothing
     if len(candidates) > 1:
         candidates = _narrowed(candidates, text, context) or candidates
     if len(candidates) > 1:
@@ -301,10 +302,7 @@ def _fitting(text: str, context: TurnContext, correcting: bool) -> list[Command]
     if not candidates:
         return []
     criterion, parsed = candidates[0]
-    previous = state.answers.get(criterion.id)
-    if previous is not None and previous.value == parsed.value:
-        return []
-    kind = Correct if previous is not None else SetAnswer
+    kind = Correct if criterion.id in state.answers else SetAnswer
     return [_command(kind, criterion, text, parsed)]
 
 

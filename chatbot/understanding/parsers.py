@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Protocol
 
 from rapidfuzz import process
@@ -646,6 +646,28 @@ NEGATED_AVAILABILITY = re.compile(
     r"\b(?:pas|plus|jamais)\s+(?:(?:tout\s+de\s+suite|encore|vraiment)\s+)?(?:disponible|dispo|libre)|"
     r"\bpas\s+(?:maintenant|tout\s+de\s+suite|de\s+suite|immediatement|avant)\b"
 )
+# A date in the past is what happened, not when the candidate can start: "au chômage depuis
+# juin", "j'ai fini il y a 2 mois", "en mars dernier", "licenciée en 2023".
+PAST_DATE = re.compile(
+    r"\b(?:depuis|il\s+y\s+a|ya)\s+(?:(?:le|la|l'|les|debut|fin|mi|mois\s+de|de|d')\s*)*"
+    r"(?:\d{1,2}\s+)?(?:"
+    + _MONTH
+    + _YEAR
+    + r"|(?:19|20)\d\d|\d+\s*(?:ans?|annees?|mois|semaines?|jours?))"
+    r"|\b" + _MONTH + r"\s+(?:dernier|derniere)\b"
+)
+AVAILABLE_BEFORE = re.compile(r"\b(?:dispo\w*|libre)\s+(?:\w+\s+)?$")
+
+
+def _past_blanked(digits: str, m: re.Match[str]) -> str:
+    """Blanked, offsets kept; "dispo depuis mars", or "depuis mars" alone as the answer, still
+    says since when one is available."""
+    alone = not digits[: m.start()].strip() and not digits[m.end() :].strip(" .!")
+    if alone or AVAILABLE_BEFORE.search(digits, max(0, m.start() - 25), m.start()):
+        return m.group()
+    return " " * len(m.group())
+
+
 # Words before a date that belong in the quote; "pas avant"/"après" also become the note.
 DATE_PREFIX = re.compile(
     r"(?:\b(?:pas\s+(?:\w+\s+){0,2}avant|apres|a\s+partir\s+du|a\s+partir\s+de|a\s+compter\s+du|"
@@ -669,7 +691,7 @@ def parse_date(text: str, now: dt.date) -> Parsed | None:
     if isinstance(now, dt.datetime):
         now = now.date()  # comparing a datetime with a date raises
     t = _Text(text, dates=True)
-    digits = t.digits
+    digits = PAST_DATE.sub(partial(_past_blanked, t.digits), t.digits)
     readers = (_explicit_date, _month_date, _relative_date, _weekday_date, _season_date)
     if not NEGATED_AVAILABILITY.search(digits):
         readers += (_now_date,)
@@ -685,7 +707,7 @@ def parse_date(text: str, now: dt.date) -> Parsed | None:
                 if cue and note is None:
                     note = re.sub(r"\s+", " ", cue.group()).replace("apres", "après")
             return t.parsed(date, start, end, confidence, note, digits=True)
-    if NEGATED_AVAILABILITY.search(digits):
+    if NEGATED_AVAILABILITY.search(digits) or not DATE_HINT.search(digits):
         return None
     return _dateparser_date(t, now)
 
@@ -820,7 +842,7 @@ def _now_date(s: str, now: dt.date):
 
 def _dateparser_date(t: _Text, now: dt.date) -> Parsed | None:
     """Last resort for forms the cues above miss; dateparser is slow, so only on short date-like text."""
-    if len(t.folded) > 60 or not DATE_HINT.search(t.digits):
+    if len(t.folded) > 60:
         return None
     import dateparser  # slow import, rarely needed
 
@@ -1044,12 +1066,48 @@ IN_PROGRESS = re.compile(
 )
 
 
+# "CACES 3", "catégorie 1A": a level named by a head word and a code.
+CODED = re.compile(r"(.*\S)\s+([0-9][0-9a-z]?|[a-z][0-9])")
+SHORT_ANSWER = 8  # words
+
+
+def _codes(text: str, scale: Sequence[_Choice], named: bool) -> list[_Hit]:
+    """Levels said by their code alone, the head word understood: "le caces 3 et le 5" (after a
+    level named in full), "le 1A et le 3" (a short answer to "lequel ?"). Only a code that
+    belongs to one level ("3" is no code on a scale with "niveau 3" and "bac + 3")."""
+    if not named and len(text.split()) > SHORT_ANSWER:
+        return []
+    owners: dict[str, set[int]] = {}
+    for rank, level in enumerate(scale):
+        for phrase in (level.label, *level.synonyms):
+            if m := CODED.fullmatch(fold(phrase)):
+                owners.setdefault(m.group(2), set()).add(rank)
+    hits = []
+    for code, ranks in owners.items():
+        if len(ranks) != 1:
+            continue
+        rank = ranks.pop()
+        said = rf"(?:\b(?:le|la|les|du|et|ou)\s+|\bl'|,\s*)({re.escape(code)})(?!\w|[.,]\d)"
+        for m in re.finditer(said + UNIT_AFTER, text):
+            if not _negated(text, m.start(1)):  # "le 3 mais pas le 5"
+                hits.append(_Hit(scale[rank].id, rank, m.start(1), m.end(1), 0.8))
+    return hits
+
+
+UNIT_AFTER = r"(?!\s*(?:ans?|annees?|mois|semaines?|jours?|h|heures?|min\w*|km|kilo\w*|euros?|%))"
+
+
+def _overlaps_any(hit: _Hit, hits: list[_Hit]) -> bool:
+    return any(hit.start < h.end and h.start < hit.end for h in hits)
+
+
 def parse_level(text: str, scale: Sequence[_Choice]) -> Parsed | None:
     """Read a level id on an ordered scale (lowest first); several levels → the highest."""
     t = _Text(text)
     if not scale:
         return None
     hits = _hits(t.digits, scale, digits=True)
+    hits += [c for c in _codes(t.digits, scale, bool(hits)) if not _overlaps_any(c, hits)]
     if hits:
         best = max(hits, key=lambda h: (h.rank, h.end - h.start))
         note, confidence = None, best.confidence
