@@ -96,3 +96,28 @@ def test_at_the_recap_a_value_said_again_does_not_hide_the_new_one():
         "ah non attendez, avec le changement de bus ça me fait plutôt 1 h 30 pour venir", TODAY
     ).reply
     assert conversation.state.answers["temps-trajet"].value == 90, reply.messages
+
+
+@pytest.mark.parametrize("text", ["je l'ai raté", "j'ai raté le permis", "jai echoué au permis"])
+def test_failed_is_no(text):
+    conversation = asked("aide-soignant", "permis-b")
+    conversation.handle(text, TODAY)
+    assert conversation.state.answers["permis-b"].value is False
+
+
+def test_an_answer_said_again_is_acknowledged_without_using_a_try():
+    conversation = asked("accompagnant-educatif-social", "distance-stage")
+    assert conversation.state.answers["permis"].value == "non"
+    reply = conversation.handle("en fait le permis je l'ai pas", TODAY).reply
+    assert conversation.state.pending == "distance-stage"
+    assert conversation.state.tries.get("distance-stage", 0) == 0, reply.messages
+    assert conversation.state.answers["permis"].value == "non"
+
+
+def test_yes_to_part_of_the_question_and_no_to_the_rest_is_not_a_plain_yes():
+    conversation = asked("conducteur-ligne", "calcul")
+    conversation.handle(
+        "Les additions oui, mais les pourcentages non, je sais pas les faire", TODAY
+    )
+    answer = conversation.state.answers.get("calcul")
+    assert answer is None or answer.verdict != "met", answer

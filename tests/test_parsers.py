@@ -373,6 +373,10 @@ def test_pas_avant_has_a_note():
         ("au chômage depuis 2 mois, dès juillet", dt.date(2026, 7, 1)),
         ("je suis au chômage depuis juin", None),
         ("licenciée il y a 3 mois", None),
+        ("Je suis disponible dès maintenant, mon contrat s'est arrêté en octobre.", NOW),
+        ("j'ai été licenciée en mars, dispo en juin", dt.date(2026, 6, 1)),
+        ("mon contrat est fini le 15 juin", dt.date(2026, 6, 15)),
+        ("à la rentrée en septembre", dt.date(2026, 9, 1)),
     ],
 )
 def test_a_date_in_the_past_is_not_when_one_can_start(text, date):

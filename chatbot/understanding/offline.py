@@ -161,9 +161,9 @@ def _answers(text: str, context: TurnContext) -> list[Command]:
     message is its answer, and only an explicit correction of another criterion is proposed."""
     pending = context.pending
     correcting = signals.is_correction(text)
-    found, unread = _about_others(text, context, correcting)
+    found, unread, repeated = _about_others(text, context, correcting)
     commands = [command for command, _ in found]
-    rest = _blanked(text, [span for _, span in found])
+    rest = _blanked(text, [span for _, span in found + repeated])
     if pending is None:
         return commands
     if _is_open(pending):
@@ -177,7 +177,12 @@ def _answers(text: str, context: TurnContext) -> list[Command]:
     parsed = _parse(pending, rest, context, cued=_cued(pending, rest))
     if parsed is not None:
         return [*commands, _command(SetAnswer, pending, text, parsed)]  # offsets kept
-    return commands or _fitting(text, context, correcting) or _asked_again(unread, correcting)
+    return (
+        commands
+        or _fitting(text, context, correcting)
+        or _asked_again(unread, correcting)
+        or [command for command, _ in repeated]  # said again: acknowledged, no try used
+    )
 
 
 def _asked_again(unread: list[str], correcting: bool) -> list[Command]:
@@ -206,17 +211,21 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
+Found = list[tuple[Command, tuple[int, int]]]
+
+
 def _about_others(
     text: str, context: TurnContext, correcting: bool
-) -> tuple[list[tuple[Command, tuple[int, int]]], list[str]]:
-    """Answers and corrections the message gives for criteria other than the one asked, and
-    the answered criteria it names without a value that can be read."""
+) -> tuple[Found, list[str], Found]:
+    """Answers and corrections the message gives for criteria other than the one asked, the
+    answered criteria it names without a value that can be read, and the answers said again
+    ("le permis je l'ai pas", already "non")."""
     rubric, state, pending = context.rubric, context.state, context.pending
     if pending is not None and _is_open(pending) and not correcting:
-        return [], []
+        return [], [], []
     others = [c for c in rubric.closed_criteria if c is not pending]
     known = topics(rubric)
-    found: list[tuple[Command, tuple[int, int]]] = []
+    found: Found = []
     unread: list[str] = []
     for start, end in _clauses(text):
         named = known.named(text[start:end], others, pending.id if pending else None)
@@ -233,7 +242,13 @@ def _about_others(
                 unread += [criterion.id] if answered else []
             elif not _overlaps(command[1], [s for _, s in found]):
                 found.append(command)
-    return [(c, span) for c, span in found if c is not None], unread
+    repeated = [(c, span) for c, span in found if _said_again(c, state)]
+    return [f for f in found if f not in repeated], unread, repeated
+
+
+def _said_again(command: Command, state) -> bool:
+    previous = isinstance(command, Correct) and state.answers.get(command.criterion_id)
+    return bool(previous) and previous.value == command.value
 
 
 def _may_answer_early(criterion: Criterion, text: str, context: TurnContext) -> bool:
@@ -247,7 +262,7 @@ def _may_answer_early(criterion: Criterion, text: str, context: TurnContext) -> 
 
 def _read(
     criterion: Criterion, text: str, clause: tuple[int, int], context, answered: bool
-) -> tuple[Command | None, tuple[int, int]] | None:
+) -> tuple[Command, tuple[int, int]] | None:
     """The value said for `criterion`: after the clause that names it ("je reviens sur la
     date : en fait avril"), else in it and after ("le permis depuis 12 ans")."""
     start, end = clause
@@ -258,9 +273,6 @@ def _read(
         if parsed is None:
             continue
         span = (at + parsed.start, at + parsed.end)
-        previous = context.state.answers.get(criterion.id)
-        if previous is not None and previous.value == parsed.value:
-            return None, span  # said again: nothing changes, but the words are taken
         kind = Correct if answered else SetAnswer
         return _command(kind, criterion, text[at:], parsed), span
     return None
@@ -356,6 +368,8 @@ WITH_RESERVATION = "oui, avec une réserve"
 RESERVATION = re.compile(
     r"\b(?:sauf|a part|hormis|excepte|mais pas|mais jamais|sauf si|pas (?:le|la|les)"
     r"|seulement|uniquement|que (?:le|la|les))\b"
+    # "les additions oui, mais les pourcentages non": a "but" that says no to part of it
+    r"|\b(?:mais|par contre|en revanche)\b(?=[^.!?]*\b(?:non|pas|jamais|aucune?)\b)"
 )
 WEEKDAYS = re.compile(r"\b(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|week-?end)s?\b")
 WEEK_WORDS = re.compile(r"\b(?:lundi|vendredi|semaine|jours?|temps plein|week-?ends?)\b")
@@ -540,11 +554,13 @@ def _recap(text: str, context: TurnContext) -> list[Command]:
     verdict = parsers.parse_yes_no(text)
     if verdict is not None and verdict.value is True and not signals.is_correction(text):
         return [Confirm()]
-    found, unread = _about_others(text, context, correcting=True)
+    found, unread, repeated = _about_others(text, context, correcting=True)
     if corrections := [c for c, _ in found]:
         return corrections
     if fitting := _fitting(text, context, correcting=True) or _asked_again(unread, True):
         return fitting
+    if repeated:
+        return [c for c, _ in repeated]
     if re.search(r"\b(corriger|modifier|changer|faux|erreur)\b", fold(text)):
         return [Unclear(reason="vague")]
     if verdict is not None and verdict.value is True:

@@ -179,6 +179,7 @@ _UNKNOWN = (
     r"pas\s+certaine?|plus\s+ou\s+moins|moyen|j'hesite|hesite"
 )
 _NO = (
+    r"(?:j'?\s*ai|je\s+l'?\s*ai|l'?\s*ai|g)\s+(?:rate|echoue|loupe|foire)\w*|"  # "je l'ai raté"
     r"absolument\s+pas|pas\s+du\s+tout|(?:bien\s+sur|evidemment|certainement|surtout)\s+(?:que\s+)?(?:pas|non)|"
     r"pas\s+question|hors\s+de\s+question|non\s+merci|jamais|nope|nan+|non+|no|nn|impossible|"
     r"pas\s+possible|plutot\s+non|pas\s+vraiment|ni|je\s+(?:ne\s+)?(?:pense|crois)\s+pas|"
@@ -655,6 +656,10 @@ PAST_DATE = re.compile(
     + _YEAR
     + r"|(?:19|20)\d\d|\d+\s*(?:ans?|annees?|mois|semaines?|jours?))"
     r"|\b" + _MONTH + r"\s+(?:dernier|derniere)\b"
+    # "mon contrat s'est arrêté en octobre", "j'ai été licenciée en juin"
+    r"|\b(?:ai|avons|ont|s'est|se\s+sont|etait)\s+(?:\w+\s+){0,2}?"
+    r"\w+(?:e|es|ee|ees|i|is|ie|ies|u|us|ue|ues)\s+(?:en|le|fin|debut|mi|au\s+mois\s+d')\s*-?\s*"
+    r"(?:\d{1,2}\s+)?" + _MONTH
 )
 AVAILABLE_BEFORE = re.compile(r"\b(?:dispo\w*|libre)\s+(?:\w+\s+)?$")
 
