@@ -121,3 +121,24 @@ def test_yes_to_part_of_the_question_and_no_to_the_rest_is_not_a_plain_yes():
     )
     answer = conversation.state.answers.get("calcul")
     assert answer is None or answer.verdict != "met", answer
+
+
+def test_options_said_both_by_name_and_in_other_words_are_all_kept():
+    conversation = asked("conducteur-ligne", "horaires-equipe")
+    conversation.handle("matin, après-midi, et le samedi si besoin", TODAY)
+    answer = conversation.state.answers["horaires-equipe"]
+    assert answer.value == ["deux-huit", "week-end"], answer
+    assert answer.evidence == "matin, après-midi, et le samedi si besoin"
+
+
+def test_a_duration_beside_the_way_of_travelling_is_kept():
+    conversation = asked("aide-soignant", "temps-trajet")
+    conversation.handle("20min en bus", TODAY)
+    assert conversation.state.answers["temps-trajet"].value == 20
+
+
+@pytest.mark.parametrize("text", ["je parle francais normal", "normal, français"])
+def test_french_spoken_normally_is_fluent(text):
+    conversation = asked("assistant-vie-familles", "francais-oral")
+    conversation.handle(text, TODAY)
+    assert conversation.state.answers["francais-oral"].value == "b2"

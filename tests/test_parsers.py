@@ -242,6 +242,24 @@ def test_no_age(text):
     assert parse_number(text, unit="ans") is None
 
 
+@pytest.mark.parametrize(
+    ("text", "unit", "value"),
+    [
+        ("Une trentaine de kilomètres.", "km", 30),
+        ("une dizaine", "km", 10),
+        ("une quinzaine d'années", "ans", 15),
+        ("6 mois en intérim, cette année", "ans", 0.5),  # asked in years, said in months
+        ("18 mois", "ans", 1.5),
+        ("2 ans", "mois", 24),
+        ("1 h", "minutes", 60),
+    ],
+)
+def test_round_numbers_and_other_units(text, unit, value):
+    parsed = parse_number(text, unit=unit)
+    assert parsed is not None and parsed.value == value, parsed
+    assert_quotes(text, parsed)
+
+
 def test_number_without_unit():
     parsed = parse_number("environ 15")
     assert parsed is not None and parsed.value == 15 and parsed.note == "environ"

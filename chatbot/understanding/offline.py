@@ -429,7 +429,13 @@ def _parse(criterion: Criterion, text: str, context: TurnContext, cued: bool):
             said = _yes_no_option(criterion, text, cued)
             if said is not None and (chosen is None or _said_as_yes_no(criterion, chosen)):
                 return said  # "le permis je l'ai pas": the yes/no reading knows negation
-            return chosen or _by_meaning(text, answer.options, multi)
+            meant = _by_meaning(text, answer.options, multi)
+            if multi and chosen and meant and set(meant.value) - set(chosen.value):
+                # "matin, après-midi, et le samedi": options said both ways
+                ids = [o.id for o in answer.options if o.id in {*chosen.value, *meant.value}]
+                start, end = min(chosen.start, meant.start), max(chosen.end, meant.end)
+                return replace(chosen, value=ids, start=start, end=end, confidence=0.8)
+            return chosen or meant
         case AnswerType.level:
             scale = context.rubric.scale(answer.scale)
             return parsers.parse_level(text, scale) or _none_level(scale, text)

@@ -48,6 +48,12 @@ class _Choice(Protocol):
 # --- text preparation ---------------------------------------------------------------------------
 
 
+# "une trentaine de kilomètres", "une quinzaine de jours": a round number, said as such.
+ABOUT = {"dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30,
+         "quarantaine": 40, "cinquantaine": 50, "soixantaine": 60, "centaine": 100}  # fmt: skip
+ABOUT_N = re.compile(r"\b(?:une\s+|1\s+)?(" + "|".join(ABOUT) + r")(?:\s+de\b|\s+d')?")
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     return fold(ch)
@@ -84,6 +90,7 @@ class _Text:
                 self._digits = alpha2digit(source, "fr", threshold=0)
             except Exception:  # text2num is a native extension: never let it break a turn
                 self._digits = self.folded
+            self._digits = ABOUT_N.sub(lambda m: str(ABOUT[m.group(1)]), self._digits)
         return self._digits
 
     def span_from_folded(self, start: int, end: int) -> tuple[int, int]:
@@ -488,6 +495,17 @@ HEDGES = re.compile(
 HEDGE_NOTES = {"bientot": "bientôt", "a peu pres": "à peu près"}
 
 
+# How many of the first unit one of the second makes.
+CONVERSIONS = {("an", "mois"): 1 / 12, ("mois", "an"): 12, ("heure", "minute"): 1 / 60,
+               ("minute", "heure"): 60}  # fmt: skip
+
+
+def _conversion(units: tuple[str, ...], word: str) -> float | None:
+    asked = next((k for k, aliases in UNIT_ALIASES.items() if aliases == units), None)
+    said = next((k for k, aliases in UNIT_ALIASES.items() if word in aliases), None)
+    return CONVERSIONS.get((asked, said)) if asked and said else None
+
+
 def _unit_words(unit: str) -> tuple[str, ...]:
     u = fold(unit).strip()
     for key, aliases in UNIT_ALIASES.items():
@@ -506,6 +524,8 @@ def parse_number(text: str, unit: str | None = None) -> Parsed | None:
         value = float(m.group(1).replace(",", "."))
         nxt = WORD.match(digits, m.end())
         word = nxt.group(1) if nxt else ""
+        if nxt and units and (ratio := _conversion(units, word)):  # "6 mois" asked in years
+            return _number(t, round(value * ratio, 2), m.start(), nxt.end(), 0.9)
         if nxt and word in units:
             end = nxt.end()
             half = HALF.match(digits, end)
