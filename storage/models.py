@@ -132,6 +132,7 @@ class Screening(SQLModel, table=True):
     token_in: int = 0
     token_out: int = 0
     pending_criterion_id: str | None = _short(64, default=None)  # drop-off statistics
+    last_seq: int = 0  # `seq` of its latest turn (0: none yet), numbered under the row's lock
     state_json: dict[str, Any] | None = _json()
     result_json: dict[str, Any] | None = _json()
     decision: Decision | None = _enum(Decision, default=None)

@@ -219,9 +219,13 @@ def save_state(
     state: Mapping[str, Any] | BaseModel,
     *,
     pending_criterion_id: str | None = None,
+    turns: Iterable[Turn] = (),
 ) -> None:
-    """Store the engine state; a consented screening becomes in progress."""
+    """Store the engine state; a consented screening becomes in progress. `turns` are the
+    messages that led to it (scrubbed, numbered here as by `append_turn`): stored in the same
+    flush, one INSERT and one UPDATE of the screening."""
     screening = get_screening(db, screening_id)
+    _add_turns(db, screening, turns)
     screening.state_json = _jsonable(state)
     screening.pending_criterion_id = pending_criterion_id
     if screening.status in (ScreeningStatus.invited, ScreeningStatus.consented):
@@ -257,24 +261,22 @@ def append_turn(
     method: Method | None = None,
     fallback: bool = False,
 ) -> Turn:
-    """Store one scrubbed message, numbered after the last one. In the chat the screening is
-    locked first (`lock_open_screening`), so that two tabs never take the same number."""
-    last = db.exec(select(sa.func.max(Turn.seq)).where(Turn.screening_id == screening_id)).one()
-    now = utcnow()
-    turn = Turn(
-        screening_id=screening_id,
-        seq=(last or 0) + 1,
-        role=role,
-        text=text,
-        criterion_id=criterion_id,
-        method=method,
-        fallback=fallback,
-        created_at=now,
-    )
-    db.add(turn)
-    db.exec(sa.update(Screening).where(col(Screening.id) == screening_id).values(updated_at=now))
+    """Store one scrubbed message, numbered after the last one."""
+    turn = Turn(role=role, text=text, criterion_id=criterion_id, method=method, fallback=fallback)
+    _add_turns(db, get_screening(db, screening_id), [turn])
     db.flush()
     return turn
+
+
+def _add_turns(db: Session, screening: Screening, turns: Iterable[Turn]) -> None:
+    """Number `turns` after the screening's last one (its `last_seq`: the row the chat locked
+    first, see `lock_open_screening`, so that two tabs never take the same number)."""
+    for turn in turns:
+        screening.last_seq += 1
+        turn.screening_id, turn.seq = screening.id, screening.last_seq
+        screening.updated_at = turn.created_at
+        db.add(turn)
+    db.add(screening)
 
 
 def list_turns(db: Session, screening_id: int) -> list[Turn]:
@@ -505,6 +507,7 @@ def _clear_content(screening: Screening) -> None:
     for field in _CONTENT_FIELDS:
         setattr(screening, field, None)
     screening.handoff = False
+    screening.last_seq = 0  # its turns are deleted with it
 
 
 # The screening columns derived from its result, for fast lists and rankings.

@@ -4,6 +4,8 @@ database (the README's first command on a fresh machine) is created at head."""
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import os
 import socket
 import subprocess
@@ -14,7 +16,9 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from conftest import POSTGRES_URL_VAR, _postgres_schema
+from sqlmodel import Session
 
+from storage import repo
 from storage.db import (
     SchemaOutdated,
     alembic_config,
@@ -23,6 +27,7 @@ from storage.db import (
     head_revision,
     make_engine,
 )
+from storage.models import Role
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,3 +132,36 @@ def test_a_schema_newer_than_the_program_is_named_so(empty_url):
     with pytest.raises(SchemaOutdated, match=r"plus récente \(0099_future\)"):
         check_schema(engine)
     engine.dispose()
+
+
+def test_the_upgrade_numbers_new_turns_after_those_already_stored(empty_url):
+    migrate(empty_url, "0004_campaigns")
+    engine = make_engine(empty_url)
+    tables = sa.MetaData()
+    tables.reflect(engine)
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as connection:
+        insert = functools.partial(_insert, connection, tables)
+        candidate = insert("candidate", ref="FT-1", created_at=now)
+        insert("training", id="soudeur", title="Soudeur", sector="industrie", version="1")
+        screening = insert(
+            "screening", candidate_id=candidate, training_id="soudeur", rubric_version="1",
+            status="in_progress", created_at=now, updated_at=now, handoff=False,
+            token_in=0, token_out=0,
+        )  # fmt: skip
+        for seq, role in ((1, "assistant"), (2, "candidate"), (3, "assistant")):
+            turn = {"seq": seq, "role": role, "text": "…", "created_at": now, "fallback": False}
+            insert("turn", screening_id=screening, **turn)
+    migrate(empty_url, "head")
+
+    with Session(engine) as db:
+        repo.append_turn(db, screening, Role.candidate, "oui")
+        db.commit()
+        assert [t.seq for t in repo.list_turns(db, screening)] == [1, 2, 3, 4]
+    engine.dispose()
+
+
+def _insert(connection: sa.Connection, tables: sa.MetaData, table: str, **values) -> int:
+    """A row as the schema of the time takes it; returns its key."""
+    inserted = connection.execute(sa.insert(tables.tables[table]).values(**values))
+    return inserted.inserted_primary_key[0]

@@ -226,6 +226,28 @@ def test_the_caller_owns_the_transaction_turns_are_seen_once_committed(
     assert turns[1].method == "offline" and turns[1].fallback is False
 
 
+def test_a_state_is_stored_with_the_messages_that_led_to_it_numbered_after_the_last(
+    db: sa.Engine, session: Session, rubric: Rubric
+):
+    screening = new_screening(session, rubric)
+    repo.append_turn(session, screening.id, Role.assistant, "Quel âge avez-vous ?")
+    said = Turn(role=Role.candidate, text="J'ai <AGE_1> ans", method=Method.offline)
+    asked = Turn(role=Role.assistant, text="Avez-vous le permis ?", criterion_id="permis")
+    repo.save_state(
+        session, screening.id, {"turns": 1}, pending_criterion_id="permis", turns=[said, asked]
+    )
+    session.commit()
+
+    turns = _turns_elsewhere(db, screening.id)
+    assert [(t.seq, t.role, t.text) for t in turns] == [
+        (1, "assistant", "Quel âge avez-vous ?"),
+        (2, "candidate", "J'ai <AGE_1> ans"),
+        (3, "assistant", "Avez-vous le permis ?"),
+    ]
+    stored = repo.get_screening(session, screening.id)
+    assert stored.state_json == {"turns": 1} and stored.pending_criterion_id == "permis"
+
+
 def test_a_failed_transaction_leaves_nothing(db: sa.Engine, session: Session, rubric: Rubric):
     screening = new_screening(session, rubric)
     session.commit()
@@ -403,6 +425,10 @@ def test_declining_keeps_nothing_but_the_refusal(session: Session, rubric: Rubri
     assert stored.status == ScreeningStatus.declined and stored.declined_at is not None
     assert stored.state_json is None and stored.consent_at is None
     assert repo.list_turns(session, screening.id) == []
+
+    repo.reopen_declined(session, screening.id)  # the link opened again: numbered from 1
+    repo.append_turn(session, screening.id, Role.assistant, "Bonjour")
+    assert [t.seq for t in repo.list_turns(session, screening.id)] == [1]
 
 
 def test_purge_removes_old_screenings_and_their_orphan_candidates(session: Session, rubric: Rubric):

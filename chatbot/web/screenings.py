@@ -33,7 +33,7 @@ from chatbot.settings import get_settings
 from chatbot.web.invitations import Invitation, InvitationError, invitation_url
 from storage import campaigns, repo
 from storage.db import get_engine, session_scope
-from storage.models import Role, Screening, ScreeningStatus
+from storage.models import Role, Screening, ScreeningStatus, Turn
 
 log = logging.getLogger(__name__)
 
@@ -199,11 +199,12 @@ def accept(screening_id: int, rubric: Rubric, session_id: str | None, scrubber) 
         screening = repo.lock_open_screening(db, screening_id, statuses)
         if screening.status == ScreeningStatus.invited:
             repo.record_consent(db, screening_id)
-        repo.append_turn(
-            db, screening_id, Role.assistant, render(reply), criterion_id=reply.criterion_id
-        )
         repo.save_state(
-            db, screening_id, conversation.state, pending_criterion_id=reply.criterion_id
+            db,
+            screening_id,
+            conversation.state,
+            pending_criterion_id=reply.criterion_id,
+            turns=[_reply_turn(reply)],
         )
     return conversation, reply
 
@@ -231,8 +232,10 @@ def take_turn(screening_id: int, conversation: Conversation, text: str, today: d
     try:
         result = conversation.result() if reply.done else None
         with session_scope() as db:
-            repo.lock_open_screening(db, screening_id, state_turns=version)
-            _store_turn(db, screening_id, conversation, turn, pending, result)
+            # Held while the turn is stored: the session keeps the row it locked only as long
+            # as something refers to it, and the repository functions find it there.
+            locked = repo.lock_open_screening(db, screening_id, state_turns=version)
+            _store_turn(db, locked.id, conversation, turn, pending, result)
     except (repo.ScreeningClosed, repo.StaleState):
         _roll_back(conversation, saved)
         raise
@@ -244,19 +247,20 @@ def take_turn(screening_id: int, conversation: Conversation, text: str, today: d
 
 def _store_turn(db: Session, screening_id: int, conversation, turn, pending, result) -> None:
     reply = turn.reply
-    repo.append_turn(
-        db,
-        screening_id,
-        Role.candidate,
-        turn.candidate_text,
+    candidate = Turn(
+        role=Role.candidate,
+        text=turn.candidate_text,
         criterion_id=pending,
         method=turn.method,
         fallback=turn.fallback,
     )
-    repo.append_turn(
-        db, screening_id, Role.assistant, render(reply), criterion_id=reply.criterion_id
+    repo.save_state(
+        db,
+        screening_id,
+        conversation.state,
+        pending_criterion_id=reply.criterion_id,
+        turns=[candidate, _reply_turn(reply)],
     )
-    repo.save_state(db, screening_id, conversation.state, pending_criterion_id=reply.criterion_id)
     if turn.tokens_in or turn.tokens_out:
         repo.add_tokens(db, screening_id, turn.tokens_in, turn.tokens_out)
     if reply.handoff:
@@ -290,6 +294,10 @@ def _store_unhandled(screening_id: int, conversation: Conversation, text: str, p
             repo.append_turn(db, screening_id, Role.candidate, str(scrubbed), criterion_id=pending)
     except Exception:
         log.exception("could not store the candidate's message of screening %s", screening_id)
+
+
+def _reply_turn(reply: Reply) -> Turn:
+    return Turn(role=Role.assistant, text=render(reply), criterion_id=reply.criterion_id)
 
 
 def render(reply: Reply) -> str:
