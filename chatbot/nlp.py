@@ -39,6 +39,11 @@ def analyse(text: str) -> Doc:
     return french()(text, disable=list(NER))
 
 
+def analyse_all(texts: list[str]) -> list[Doc]:
+    """`analyse` of several texts in one batch: the same tags, for a fraction of the calls."""
+    return list(french().pipe(texts, disable=list(NER)))
+
+
 def entities(text: str) -> Doc:
     """Named entities only (the NER has its own tok2vec): no tags, no lemmas."""
     return french()(text, disable=list(LEMMA))

@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 
 from chatbot.chat_french import normalise
-from chatbot.nlp import analyse
+from chatbot.nlp import analyse_all
 from chatbot.results import DimensionScore, Method
 from chatbot.rubric import AnchoredLevel, Criterion
 from chatbot.text import fold, without_inclusive_suffixes
@@ -84,8 +84,7 @@ def _clauses(text: str) -> list[str]:
 
 def _matches(levels: list[AnchoredLevel], clauses: list[str]) -> dict[int, list[tuple[str, str]]]:
     found: dict[int, list[tuple[str, str]]] = {}
-    for clause in clauses:
-        words = _words(clause)
+    for clause, words in zip(clauses, _words_of(clauses), strict=True):
         for anchor in levels:
             for indicator in anchor.indicators:
                 at = _find_indicator(words, indicator)
@@ -115,11 +114,19 @@ class _Word:
 
 
 def _words(text: str) -> tuple[_Word, ...]:
-    """The words of a text read as French ("jai aidé les personnes agees" as "j'ai aidé les
+    return _words_of([text])[0]
+
+
+def _words_of(texts: list[str]) -> list[tuple[_Word, ...]]:
+    """The words of each text read as French ("jai aidé les personnes agees" as "j'ai aidé les
     personnes âgées"), in dictionary form, accents folded, with their word vectors."""
-    text = normalise(without_inclusive_suffixes(text)).text
+    read = [normalise(without_inclusive_suffixes(text)).text for text in texts]
+    return [_doc_words(doc) for doc in analyse_all(read)]
+
+
+def _doc_words(doc) -> tuple[_Word, ...]:
     words = []
-    for token in analyse(text):
+    for token in doc:
         if token.is_punct or token.is_space:
             continue
         lemma = fold(token.lemma_.lower())

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # "infirmier·ère·s", "aide-soignant.e.s", "motivé·e": the inclusive suffixes after a word.
 INCLUSIVE = re.compile(
@@ -11,6 +12,7 @@ INCLUSIVE = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)  # called on the same words hundreds of thousands of times
 def fold(text: str) -> str:
     """Lower case without accents, for matching French words however they are typed."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
