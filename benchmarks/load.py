@@ -661,6 +661,7 @@ def run_level(
     instances: int = 1,
     profile: bool = False,
     kill_after: float | None = None,
+    ramp: float = 0.0,
 ) -> Level:
     scripts = scripts or persona_scripts()
     with deployment(kind, instances, profile) as deployed:
@@ -682,7 +683,7 @@ def run_level(
         started = time.perf_counter()
         outcomes, rss_peak, lags = asyncio.run(
             _run_candidates(
-                deployed, links, refs, assignment, think, seed, reply_timeout, kill_after
+                deployed, links, refs, assignment, think, seed, reply_timeout, kill_after, ramp
             )
         )
         wall = time.perf_counter() - started
@@ -720,7 +721,7 @@ async def _warm_up(deployed: Deployment, server: Server, script: Script, reply_t
 
 
 async def _run_candidates(
-    deployed, links, refs, assignment, think, seed, reply_timeout, kill_after
+    deployed, links, refs, assignment, think, seed, reply_timeout, kill_after, ramp=0.0
 ):
     servers = deployed.servers
     rss_peak = [s.rss_kb() for s in servers]
@@ -763,7 +764,9 @@ async def _run_candidates(
     ) as client:
         watcher = asyncio.create_task(watch())
         runs = [
-            c.run(client, s.messages, _think_time(think, seed, i))
+            _after(
+                ramp * i / len(candidates), c.run(client, s.messages, _think_time(think, seed, i))
+            )
             for i, (c, s) in enumerate(zip(candidates, assignment, strict=True))
         ]
         try:
@@ -772,6 +775,12 @@ async def _run_candidates(
             stop.set()
             await watcher
     return outcomes, rss_peak, lags
+
+
+async def _after(delay: float, run):
+    """Candidates opening their link over `--ramp` seconds rather than all in the same instant."""
+    await asyncio.sleep(delay)
+    return await run
 
 
 def _think_time(think: tuple[float, float], seed: int, index: int):
@@ -996,6 +1005,7 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=1, help="servers behind HAProxy")
     parser.add_argument("--profile", action="store_true", help="CPU per turn by part")
     parser.add_argument("--kill-after", type=float, help="kill one instance after this fraction")
+    parser.add_argument("--ramp", type=float, default=0.0, help="open the links over S seconds")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reply-timeout", type=float, default=30.0)
     parser.add_argument("--json", action="store_true", help="one JSON object per level")
@@ -1021,6 +1031,7 @@ def main() -> None:
             instances=args.instances,
             profile=args.profile,
             kill_after=args.kill_after,
+            ramp=args.ramp,
         )
         levels.append(level)
         if args.json:

@@ -9,6 +9,7 @@ last: its catch-all route would hide any later route.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 from contextlib import asynccontextmanager
@@ -78,6 +79,7 @@ async def lifespan(_app: FastAPI):
     # Fail closed: no chat without the pseudonymiser (raises PseudonymizerUnavailable).
     await asyncio.to_thread(_warm_up_pii)
     await asyncio.to_thread(screenings.prepare)
+    await asyncio.to_thread(_warm_up_chat)
     screenings.report_skipped_rubrics()  # skipped: the other trainings keep working
     every = get_settings().remind_every_minutes
     reminders = asyncio.create_task(_remind_every(every * 60)) if every else None
@@ -108,6 +110,23 @@ def _warm_up_pii() -> None:
     import pii
 
     pii.warm_up()
+
+
+def _warm_up_chat() -> None:
+    """Read a few chat messages offline (word lists, lemma tables, date reader), then set the
+    loaded objects aside from the garbage collector: with ~700 MB of models and word lists on
+    the heap, every full collection walked them all and stalled every turn in progress."""
+    import datetime as dt
+
+    from chatbot.conversation import Conversation
+    from chatbot.web.screenings import rubrics
+
+    for rubric in list(rubrics().values())[:1]:
+        conversation, _ = Conversation.begin(rubric)
+        for text in ("jai 23 ans", "ouais chui dispo des janvier", "c quoi le salaire"):
+            conversation.handle(text, dt.date.today())
+    gc.collect()
+    gc.freeze()
 
 
 def include_dashboard(app: FastAPI) -> None:
