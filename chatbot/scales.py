@@ -74,11 +74,8 @@ BUILTIN_SCALES: dict[str, list[ScaleLevel]] = {
         ("a1", "Débutant", ["a1", "débutant", "quelques mots"]),
         ("a2", "Quelques bases", ["a2", "élémentaire", "quelques bases"]),
         ("b1", "Je me débrouille", ["b1", "intermédiaire", "je me débrouille", "seuil"]),
-        (
-            "b2",
-            "Courant",
-            ["b2", "avancé", "courant", "normal", "normalement"],
-        ),  # "je parle normal"
+        # "je parle normal", "normalement": how many say they are fluent
+        ("b2", "Courant", ["b2", "avancé", "courant", "normal", "normalement"]),
         ("c1", "Très à l'aise", ["c1", "autonome", "très à l'aise"]),
         ("c2", "Langue maternelle", ["c2", "maîtrise", "langue maternelle", "bilingue"]),
     ),

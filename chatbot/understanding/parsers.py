@@ -292,7 +292,7 @@ HAVE = re.compile(r"(?:j'?\s*ai|g)\s+(\d+(?:[.,]\d+)?\s+)?(\w+)")
 PARTICIPLE = re.compile(r"\w+(?:e|es|i|is|it|u|us|ert|int)")
 # "J'ai eu / passé / obtenu (le permis)" says yes to a question about having something.
 ACHIEVED = frozenset(
-    [
+    {
         "eu",
         "obtenu",
         "passe",
@@ -304,7 +304,7 @@ ACHIEVED = frozenset(
         "termine",
         "fini",
         "garde",
-    ]
+    }
 )
 
 
@@ -500,18 +500,16 @@ CONVERSIONS = {("an", "mois"): 1 / 12, ("mois", "an"): 12, ("heure", "minute"): 
                ("minute", "heure"): 60}  # fmt: skip
 
 
-def _conversion(units: tuple[str, ...], word: str) -> float | None:
-    asked = next((k for k, aliases in UNIT_ALIASES.items() if aliases == units), None)
-    said = next((k for k, aliases in UNIT_ALIASES.items() if word in aliases), None)
-    return CONVERSIONS.get((asked, said)) if asked and said else None
+def _unit_key(word: str) -> str | None:
+    """The unit a word names ("années" -> "an"), among UNIT_ALIASES."""
+    u = fold(word).strip()
+    return next((k for k, aliases in UNIT_ALIASES.items() if u == k or u in aliases), None)
 
 
 def _unit_words(unit: str) -> tuple[str, ...]:
+    key = _unit_key(unit)
     u = fold(unit).strip()
-    for key, aliases in UNIT_ALIASES.items():
-        if u == key or u in aliases:
-            return aliases
-    return (u, u.rstrip("s"), u + "s")
+    return UNIT_ALIASES[key] if key else (u, u.rstrip("s"), u + "s")
 
 
 def parse_number(text: str, unit: str | None = None) -> Parsed | None:
@@ -524,7 +522,8 @@ def parse_number(text: str, unit: str | None = None) -> Parsed | None:
         value = float(m.group(1).replace(",", "."))
         nxt = WORD.match(digits, m.end())
         word = nxt.group(1) if nxt else ""
-        if nxt and units and (ratio := _conversion(units, word)):  # "6 mois" asked in years
+        ratio = unit and CONVERSIONS.get((_unit_key(unit), _unit_key(word)))
+        if nxt and ratio:  # "6 mois" asked in years
             return _number(t, round(value * ratio, 2), m.start(), nxt.end(), 0.9)
         if nxt and word in units:
             end = nxt.end()
