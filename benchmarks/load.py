@@ -400,6 +400,7 @@ class Outcome:
     server: str = ""  # the instance that answered last (HAProxy's cookie), "" without a proxy
     sent: int = 0
     latencies: list[float] = field(default_factory=list)
+    sent_at: list[float] = field(default_factory=list)  # perf_counter() of each latency's message
     open_latency: float | None = None
     apologies: int = 0
     timeouts: int = 0
@@ -594,6 +595,7 @@ class Candidate:
         self.outcome.sent += 1
         received, _ = await self._until(lambda _text: True)
         self.outcome.latencies.append(received - sent)
+        self.outcome.sent_at.append(sent)
 
     async def _until(self, wanted) -> tuple[float, str]:
         async with asyncio.timeout(self.reply_timeout):
@@ -647,6 +649,8 @@ class Level:
     cpu_parts_ms_per_turn: dict
     per_instance: list[InstanceFigures]
     client_lag_p95_ms: float
+    client_cpu_ms_per_turn: float
+    timeline: list[tuple[int, int, float, float]]  # window start s, turns, p50 ms, p95 ms
     load_avg: tuple[float, float]
     wall_s: float
 
@@ -680,6 +684,7 @@ def run_level(
             file=sys.stderr,
         )
         load_start = os.getloadavg()[0]
+        client_cpu = time.process_time()
         started = time.perf_counter()
         outcomes, rss_peak, lags = asyncio.run(
             _run_candidates(
@@ -687,6 +692,7 @@ def run_level(
             )
         )
         wall = time.perf_counter() - started
+        client_cpu = time.process_time() - client_cpu
         load_end = os.getloadavg()[0]
         cpu = [s.cpu_s() - before for s, before in zip(servers, cpu_before, strict=True)]
         parts = [_difference(s.cpu_parts(), b) for s, b in zip(servers, parts_before, strict=True)]
@@ -701,7 +707,7 @@ def run_level(
         (sum(rss_warm), sum(max(p, e) for p, e in zip(rss_peak, rss_end, strict=True))),
         (sum(cpu), _sum_parts(parts)),
         per_instance,
-        lags,
+        (lags, client_cpu),
         log_errors,
         (load_start, load_end),
         wall,
@@ -858,8 +864,9 @@ def _per_instance(servers, outcomes, cpu, rss_warm, rss_peak, rss_end) -> list[I
     return figures
 
 
-def _summarise(what, outcomes, database, rss, cpu, per_instance, lags, log_errors, load, wall):
+def _summarise(what, outcomes, database, rss, cpu, per_instance, client, log_errors, load, wall):
     kind, instances, concurrency, think = what
+    lags, client_cpu_s = client
     latencies = [x for o in outcomes for x in o.latencies]
     opens = [o.open_latency for o in outcomes if o.open_latency is not None]
     detail = {
@@ -908,9 +915,26 @@ def _summarise(what, outcomes, database, rss, cpu, per_instance, lags, log_error
         cpu_parts_ms_per_turn=parts_ms,
         per_instance=per_instance,
         client_lag_p95_ms=_percentile(lags, 95),
+        client_cpu_ms_per_turn=client_cpu_s * 1000 / turns,
+        timeline=_timeline(outcomes),
         load_avg=load,
         wall_s=wall,
     )
+
+
+def _timeline(outcomes, window_s: int = 10) -> list[tuple[int, int, float, float]]:
+    """Latency by window of the run: a saturated start (every link opened at once) or a
+    saturated whole run read differently."""
+    pairs = [(t, x) for o in outcomes for t, x in zip(o.sent_at, o.latencies, strict=True)]
+    if not pairs:
+        return []
+    start = min(t for t, _ in pairs)
+    windows: dict[int, list[float]] = {}
+    for t, x in pairs:
+        windows.setdefault(int((t - start) // window_s) * window_s, []).append(x)
+    return [
+        (w, len(xs), _percentile(xs, 50), _percentile(xs, 95)) for w, xs in sorted(windows.items())
+    ]
 
 
 # --- command line ---------------------------------------------------------------------------------
@@ -936,6 +960,7 @@ COLUMNS = (
     ("RSS MB", "{}"),
     ("MB/conv", "{:.2f}"),
     ("client lag p95 ms", "{:.0f}"),
+    ("client CPU ms/turn", "{:.1f}"),
     ("load 1m", "{}"),
     ("wall s", "{:.0f}"),
 )
@@ -963,6 +988,7 @@ def row(level: Level) -> list[str]:
         f"{level.rss_before_mb:.0f}→{level.rss_peak_mb:.0f}",
         level.mb_per_conversation,
         level.client_lag_p95_ms,
+        level.client_cpu_ms_per_turn,
         "{:.1f}→{:.1f}".format(*level.load_avg),
         level.wall_s,
     ]
@@ -989,6 +1015,12 @@ def print_table(levels: list[Level]) -> None:
                     f"{one.cpu_ms_per_turn:.1f} | {one.rss_warm_mb:.0f}→{one.rss_peak_mb:.0f} | "
                     f"{'yes' if one.killed else ''} |"
                 )
+        print(
+            f"\nlatency by {title} window: "
+            + ", ".join(
+                f"{w}s: {n} turns p50 {p50:.0f} p95 {p95:.0f}" for w, n, p50, p95 in level.timeline
+            )
+        )
         if level.cpu_parts_ms_per_turn:
             print(f"\nCPU ms per turn at {title}:")
             for part, ms in level.cpu_parts_ms_per_turn.items():

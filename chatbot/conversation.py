@@ -15,8 +15,9 @@ from chatbot import engine
 from chatbot.chat_french import learn_words, normalise
 from chatbot.commands import Command, SetAnswer, Unclear
 from chatbot.engine import Reply, ScreeningState
-from chatbot.results import ScreeningResult
-from chatbot.rubric import DIMENSION_KINDS, AnswerType, Rubric
+from chatbot.results import DimensionScore, ScreeningResult
+from chatbot.rubric import DIMENSION_KINDS, AnswerType, Criterion, Rubric
+from chatbot.scoring import score_dimension
 from chatbot.understanding.base import TurnContext, Understander, clean_message
 from chatbot.understanding.offline import OfflineUnderstander
 from pii.pseudonymizer import Pseudonymizer, Scrubbed, ScrubbedChat
@@ -42,6 +43,8 @@ class Conversation:
     scrubber: Pseudonymizer = field(default_factory=Pseudonymizer)
     understander: Understander = field(default_factory=OfflineUnderstander)
     fallback: Understander = field(default_factory=OfflineUnderstander)
+    # Offline scores of the dimensions already answered, with the words they were scored on.
+    scored: dict[str, tuple[tuple[str, ...], DimensionScore]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         learn_words(self.rubric)
@@ -65,6 +68,7 @@ class Conversation:
             commands, method, fell_back = self._fallback(scrubbed, context), "offline", True
         commands = [self._in_own_words(c, message) for c in commands]
         self.state, reply = engine.step(self.rubric, self.state, commands, now)
+        self._score_answered()
         reply = reply.model_copy(
             update={"messages": [self.scrubber.restore(m) for m in reply.messages]}
         )
@@ -89,10 +93,31 @@ class Conversation:
             log.exception("offline understanding failed")
             return [Unclear(criterion_id=self.state.pending)]
 
+    def _score_answered(self) -> None:
+        """Score a dimension once the conversation has moved past it, in the turn that answered
+        it: the last turn then has one dimension to score, not all of them (a campaign's
+        candidates who started together finish together)."""
+        pending = self.state.pending
+        for criterion in self.rubric.dimensions:
+            if criterion.id != pending and self.state.texts.get(criterion.id):
+                self.offline_score(criterion)
+
+    def offline_score(self, criterion: Criterion) -> DimensionScore:
+        """The offline score of a dimension on the words it has now (scored once per words)."""
+        texts = tuple(self.state.texts.get(criterion.id, []))
+        words, score = self.scored.get(criterion.id, ((), None))
+        if score is None or words != texts:
+            score = score_dimension(criterion, list(texts))
+            self.scored[criterion.id] = (texts, score)
+        return score
+
+    def offline_scores(self) -> dict[str, DimensionScore]:
+        return {c.id: self.offline_score(c) for c in self.rubric.dimensions}
+
     def result(self) -> ScreeningResult:
         from chatbot.report import build_result
 
-        return build_result(self.rubric, self.state)
+        return build_result(self.rubric, self.state, dimensions=self.offline_scores())
 
 
 def _method_of(understander: Understander) -> str:

@@ -26,7 +26,6 @@ from chatbot.llm_scoring import score_dimensions
 from chatbot.phrasing import answer_question, phrase_question
 from chatbot.results import ScreeningResult
 from chatbot.rubric import DIMENSION_KINDS, Rubric
-from chatbot.scoring import score_dimension
 from chatbot.settings import Settings, get_settings
 from chatbot.understanding.llm import LLMUnderstander
 from pii import Scrubbed
@@ -167,9 +166,7 @@ class LLMConversation(Conversation):
     def result(self) -> ScreeningResult:
         from chatbot.report import build_result
 
-        offline = {
-            d.id: score_dimension(d, self.state.texts.get(d.id, [])) for d in self.rubric.dimensions
-        }
+        offline = self.offline_scores()
         try:
             scores = score_dimensions(
                 self.gateway,
