@@ -14,6 +14,7 @@ the stored history (a browser left open across a server restart shows it once, n
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import functools
 import logging
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field
 
 import chainlit as cl
 from chainlit.chat_context import chat_contexts
+from chainlit.config import config
+from chainlit.utils import wrap_user_function
 
 from chatbot import engine
 from chatbot.conversation import Conversation
@@ -42,6 +45,29 @@ MAX_SOCKET_BYTES = 2 * 1024 * 1024
 
 
 @dataclass
+class Buttons:
+    """A message's buttons (Chainlit actions). Sent and removed one socket event each, built
+    here rather than by `cl.Message(actions=…)`: Chainlit serialises every action through
+    dataclasses-json and sends them from one task each, on every turn of every candidate."""
+
+    id: str  # the message's id: a click names it (`action.forId`)
+    actions: list[cl.Action]
+
+    @classmethod
+    async def send(cls, content: str, actions: list[cl.Action]) -> Buttons | None:
+        message = cl.Message(content=content)
+        await message.send()
+        for action in actions:
+            action.forId = message.id
+            await cl.context.emitter.emit("action", dataclasses.asdict(action))
+        return cls(message.id, actions) if actions else None
+
+    async def remove(self) -> None:
+        for action in self.actions:
+            await cl.context.emitter.emit("remove_action", {"id": action.id, "forId": self.id})
+
+
+@dataclass
 class Live:
     """One browser session's screening. The pseudonymiser (and its mapping) lives only here."""
 
@@ -51,7 +77,7 @@ class Live:
     status: ScreeningStatus
     scrubber: object
     conversation: Conversation | None = None
-    buttons: cl.Message | None = None  # the last message whose buttons are still clickable
+    buttons: Buttons | None = None  # the last message's buttons, while they are clickable
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -159,8 +185,7 @@ async def _ask_consent(live: Live, details: bool = False) -> None:
     ]
     if not details:
         actions.append(cl.Action(name="consent_details", payload={}, label=texts.DETAILS))
-    live.buttons = cl.Message(content=content, actions=actions)
-    await live.buttons.send()
+    live.buttons = await Buttons.send(content, actions)
 
 
 @cl.action_callback("consent_details")
@@ -232,10 +257,15 @@ async def _started(live: Live, conversation, reply: Reply) -> None:
 # --- the conversation --------------------------------------------------------------------------
 
 
-@cl.on_message
 @guarded
 async def on_message(message: cl.Message) -> None:
     await _answer(message.content or "")
+
+
+# Not `@cl.on_message`: it wraps every message in a "run" step the candidate never sees (the
+# chat hides them), which costs two more socket events per turn and a Step that Chainlit builds
+# with a 1 ms sleep on the event loop. The page's "typing" indicator comes from the task events.
+config.code.on_message = wrap_user_function(on_message)
 
 
 @cl.action_callback("answer")
@@ -336,14 +366,12 @@ async def _show(live: Live, reply: Reply) -> None:
         cl.Action(name="answer", payload={"value": b.value}, label=b.label, tooltip=b.label)
         for b in reply.buttons
     ]
-    message = cl.Message(content=content, actions=actions)
-    await message.send()
-    live.buttons = message if actions else None
+    live.buttons = await Buttons.send(content, actions)
 
 
 async def _clear_buttons(live: Live) -> None:
     if live.buttons is not None:
-        await live.buttons.remove_actions()
+        await live.buttons.remove()
         live.buttons = None
 
 
