@@ -61,6 +61,7 @@ def _after(page: Page, index: int):
 def _accept(page: Page) -> None:
     _answer_button(page, texts.ACCEPT).click()
     expect(_progress(page, 1)).to_be_visible()
+    expect(page.get_by_role("button", name=texts.DECLINE, exact=True)).to_have_count(0)
 
 
 def _answer(page: Page, index: int, text: str, how: str) -> None:
@@ -134,7 +135,10 @@ def test_a_candidate_completes_the_rubric_and_the_result_is_stored(server, new_p
             assert not any(re.match(r"[ABC][12]\b", label) for label in labels)
             assert serious(page) == []
         _answer(page, index, text, how)
-        if index == 1:  # "C'est noté." answers the last question, before the next one's header
+        if index == 1:  # answered: its buttons are gone from the page
+            for label in labels:
+                expect(page.get_by_role("button", name=label, exact=True)).to_have_count(0)
+            # "C'est noté." answers the last question, before the next one's header
             said = _progress(page, 3).locator("xpath=..").inner_text().split("\n")
             assert said[0] in [messages.french_spacing(a) for a in messages.ACK], said
         if index == 6:
