@@ -108,10 +108,11 @@ async def _remind_every(seconds: float) -> None:
         with session_scope() as db:
             remind(db, get_settings())
 
+    own_thread = ThreadPoolExecutor(1, thread_name_prefix="reminders")  # not one of the chat's
     while True:
         await asyncio.sleep(seconds)
         try:
-            await asyncio.to_thread(once)
+            await asyncio.get_running_loop().run_in_executor(own_thread, once)
         except Exception:
             log.exception("scheduled reminders failed")
 
