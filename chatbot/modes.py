@@ -179,7 +179,8 @@ class LLMConversation(Conversation):
         except Exception:  # scoring offline is always possible
             log.warning("LLM scoring failed, offline scores kept", exc_info=True)
             scores = {}
-        return build_result(self.rubric, self.state, dimensions=scores)
+        # Dimensions the model did not score keep the offline scores already computed.
+        return build_result(self.rubric, self.state, dimensions=offline | scores)
 
     def _scrubbed(self, text: str) -> Scrubbed:
         return text if isinstance(text, Scrubbed) else self.scrubber.scrub(text)
