@@ -231,8 +231,8 @@ def test_a_state_is_stored_with_the_messages_that_led_to_it_numbered_after_the_l
 ):
     screening = new_screening(session, rubric)
     repo.append_turn(session, screening.id, Role.assistant, "Quel âge avez-vous ?")
-    said = Turn(role=Role.candidate, text="J'ai <AGE_1> ans", method=Method.offline)
-    asked = Turn(role=Role.assistant, text="Avez-vous le permis ?", criterion_id="permis")
+    said = repo.NewTurn(Role.candidate, "J'ai <AGE_1> ans", method=Method.offline)
+    asked = repo.NewTurn(Role.assistant, "Avez-vous le permis ?", criterion_id="permis")
     repo.save_state(
         session, screening.id, {"turns": 1}, pending_criterion_id="permis", turns=[said, asked]
     )

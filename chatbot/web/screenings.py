@@ -33,7 +33,7 @@ from chatbot.settings import get_settings
 from chatbot.web.invitations import Invitation, InvitationError, invitation_url
 from storage import campaigns, repo
 from storage.db import get_engine, session_scope
-from storage.models import Role, Screening, ScreeningStatus, Turn
+from storage.models import Role, Screening, ScreeningStatus
 
 log = logging.getLogger(__name__)
 
@@ -232,10 +232,8 @@ def take_turn(screening_id: int, conversation: Conversation, text: str, today: d
     try:
         result = conversation.result() if reply.done else None
         with session_scope() as db:
-            # Held while the turn is stored: the session keeps the row it locked only as long
-            # as something refers to it, and the repository functions find it there.
-            locked = repo.lock_open_screening(db, screening_id, state_turns=version)
-            _store_turn(db, locked.id, conversation, turn, pending, result)
+            repo.lock_open_screening(db, screening_id, state_turns=version)
+            _store_turn(db, screening_id, conversation, turn, pending, result)
     except (repo.ScreeningClosed, repo.StaleState):
         _roll_back(conversation, saved)
         raise
@@ -247,12 +245,8 @@ def take_turn(screening_id: int, conversation: Conversation, text: str, today: d
 
 def _store_turn(db: Session, screening_id: int, conversation, turn, pending, result) -> None:
     reply = turn.reply
-    candidate = Turn(
-        role=Role.candidate,
-        text=turn.candidate_text,
-        criterion_id=pending,
-        method=turn.method,
-        fallback=turn.fallback,
+    candidate = repo.NewTurn(
+        Role.candidate, turn.candidate_text, pending, turn.method, turn.fallback
     )
     repo.save_state(
         db,
@@ -296,8 +290,8 @@ def _store_unhandled(screening_id: int, conversation: Conversation, text: str, p
         log.exception("could not store the candidate's message of screening %s", screening_id)
 
 
-def _reply_turn(reply: Reply) -> Turn:
-    return Turn(role=Role.assistant, text=render(reply), criterion_id=reply.criterion_id)
+def _reply_turn(reply: Reply) -> repo.NewTurn:
+    return repo.NewTurn(Role.assistant, render(reply), reply.criterion_id)
 
 
 def render(reply: Reply) -> str:
