@@ -10,6 +10,7 @@ Times default to now, in UTC.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
@@ -186,6 +187,19 @@ def lock_open_screening(
     if state_turns is not None and stored_turns != state_turns:
         raise StaleState(f"state at turn {stored_turns}, writer at turn {state_turns}")
     return Locked(screening_id, row[0])
+
+
+def lock_link(db: Session, candidate_ref: str, training_id: str, session_id: str | None) -> None:
+    """Serialise the openings of one candidate's link for this transaction (call it first): two
+    tabs opening it at the same instant would otherwise both find no screening and create two,
+    or fail on the candidate's unique reference. PostgreSQL: an advisory lock on the link;
+    SQLite: the database's write lock."""
+    if db.get_bind().dialect.name == "sqlite":
+        write_lock_first(db)
+        return
+    link = "\x1f".join([candidate_ref, training_id, session_id or ""]).encode()
+    key = int.from_bytes(hashlib.blake2b(link, digest_size=8).digest(), "big", signed=True)
+    db.exec(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
 
 def mark_handoff(db: Session, screening_id: int) -> None:

@@ -139,6 +139,7 @@ def invite(invitation: Invitation) -> tuple[str, int]:
     rubric = rubric_for(invitation)
     prepare()
     with session_scope() as db:
+        repo.lock_link(db, invitation.candidate_ref, rubric.id, invitation.session_id)
         screening = open_or_create(db, invitation, rubric)
         return invitation_url(invitation), screening.id
 
@@ -148,6 +149,7 @@ def open_screening(invitation: Invitation) -> Opening:
     prepare()
     with session_scope() as db:
         ref, training, session = invitation.candidate_ref, rubric.id, invitation.session_id
+        repo.lock_link(db, ref, training, session)
         latest = repo.latest_screening(db, ref, training, session)
         if latest is not None and latest.status == ScreeningStatus.completed:
             return Opening(ScreeningStatus.completed, rubric, latest.id)
