@@ -31,7 +31,18 @@ def french() -> Language:
 
 @cache
 def _load() -> Language:
-    return spacy.load(MODEL, exclude=["parser", "senter"])
+    model = spacy.load(MODEL, exclude=["parser", "senter"])
+    _word_index_as_sets(model)
+    return model
+
+
+def _word_index_as_sets(model: Language) -> None:
+    """spaCy's French lemmatizer checks each word it has not met yet against lists of up to
+    66,000 words (`lemma_index`, once per matching suffix rule): 4 ms more on a 35-word message
+    whose words are new to the process. Sets give the same answers at once."""
+    index = model.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    for part_of_speech, words in list(index.items()):
+        index[part_of_speech] = frozenset(words)
 
 
 def analyse(text: str) -> Doc:
