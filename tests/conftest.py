@@ -43,6 +43,29 @@ def db(request: pytest.FixtureRequest, tmp_path) -> Iterator[sa.Engine]:
         engine.dispose()
 
 
+@pytest.fixture
+def settings_db(db: sa.Engine, tmp_path, monkeypatch) -> Iterator[sa.Engine]:
+    """The settings-driven code (chat, CLI, dashboard) on the `db` fixture's database, with a
+    fresh data folder and secret key; the cached settings and engine are dropped before and
+    after."""
+    from chatbot.settings import get_settings
+    from chatbot.web import screenings
+    from storage.db import get_engine
+
+    def clear() -> None:
+        if get_engine.cache_info().currsize:
+            get_engine().dispose()
+        for cached in (get_settings, get_engine, screenings.prepare):
+            cached.cache_clear()
+
+    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SCREENING_DATABASE_URL", db.url.render_as_string(hide_password=False))
+    monkeypatch.delenv("SCREENING_SECRET_KEY", raising=False)
+    clear()
+    yield db
+    clear()
+
+
 @contextmanager
 def _postgres_schema(base_url: str) -> Iterator[str]:
     """The URL of a fresh schema for one test; the schema is dropped afterwards."""

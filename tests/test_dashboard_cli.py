@@ -13,38 +13,25 @@ from typer.testing import CliRunner
 
 from chatbot import cli
 from chatbot.ranking import ranking_score
-from chatbot.settings import get_settings
 from chatbot.web import auth
 from chatbot.web.dashboard.demo import denormalised, fake_result, seed
 from storage import repo
-from storage.db import get_engine
 from storage.models import AuditLog, Candidate, Screening, ScreeningStatus
 from storage.types import utcnow
 
 runner = CliRunner()
 
 
-@pytest.fixture
-def env(db, monkeypatch, tmp_path):
-    monkeypatch.setenv("SCREENING_DATABASE_URL", db.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield db
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-
-
-def test_counsellors_add_hashes_the_password_read_on_stdin(env):
+def test_counsellors_add_hashes_the_password_read_on_stdin(settings_db):
     done = runner.invoke(
         cli.app, ["counsellors", "add", "Paul@FT.fr", "--password-stdin"], input="assez long oui\n"
     )
     assert done.exit_code == 0, done.output
-    with Session(env) as db:
+    with Session(settings_db) as db:
         assert auth.check_password(db, "paul@ft.fr", "assez long oui") == ("paul@ft.fr", 0)
 
 
-def test_counsellors_add_prompts_twice_and_refuses_short_passwords(env):
+def test_counsellors_add_prompts_twice_and_refuses_short_passwords(settings_db):
     asked = runner.invoke(
         cli.app,
         ["counsellors", "add", "a@ft.fr"],
@@ -60,7 +47,7 @@ def test_counsellors_add_prompts_twice_and_refuses_short_passwords(env):
     assert short.exit_code == 1 and "12 caractères" in short.output
 
 
-def test_invite_names_the_valid_trainings_and_sessions(env):
+def test_invite_names_the_valid_trainings_and_sessions(settings_db):
     training = runner.invoke(cli.app, ["invite", "FT-1", "soudure"])
     assert training.exit_code == 1
     assert "Formation inconnue : « soudure »" in training.output
@@ -70,8 +57,8 @@ def test_invite_names_the_valid_trainings_and_sessions(env):
     assert all(s.id in session.output for s in RUBRIC.training.sessions)
 
 
-def test_erase_and_export_candidate(env):
-    store_screening(env, "cand-cli")
+def test_erase_and_export_candidate(settings_db):
+    store_screening(settings_db, "cand-cli")
     exported = runner.invoke(cli.app, ["export-candidate", "cand-cli"])
     assert exported.exit_code == 0, exported.output
     data = json.loads(exported.output)
@@ -79,31 +66,31 @@ def test_erase_and_export_candidate(env):
     assert runner.invoke(cli.app, ["erase", "cand-cli"]).exit_code == 0
     assert runner.invoke(cli.app, ["erase", "cand-cli"]).exit_code == 1
     assert runner.invoke(cli.app, ["export-candidate", "cand-cli"]).exit_code == 1
-    with Session(env) as db:
+    with Session(settings_db) as db:
         assert db.exec(select(Screening)).one().status == ScreeningStatus.erased
         actions = {a.action for a in db.exec(select(AuditLog).where(AuditLog.actor == "cli"))}
     assert {"erase", "export"} <= actions
 
 
-def test_purge_removes_old_screenings_only(env):
-    old = store_screening(env, "cand-old")
-    store_screening(env, "cand-new")
-    with Session(env) as db:
+def test_purge_removes_old_screenings_only(settings_db):
+    old = store_screening(settings_db, "cand-old")
+    store_screening(settings_db, "cand-new")
+    with Session(settings_db) as db:
         screening = db.get(Screening, old)
         screening.updated_at = utcnow().replace(year=utcnow().year - 3)
         db.add(screening)
         db.commit()
     done = runner.invoke(cli.app, ["purge"])
     assert done.exit_code == 0 and "1 questionnaire" in done.output
-    with Session(env) as db:
+    with Session(settings_db) as db:
         assert [c.ref for c in db.exec(select(Candidate))] == ["cand-new"]
         assert db.exec(select(AuditLog).where(AuditLog.action == "purge")).one().actor == "cli"
 
 
-def test_seed_demo_fills_every_session(env):
+def test_seed_demo_fills_every_session(settings_db):
     done = runner.invoke(cli.app, ["seed-demo", "--screenings", "300"])
     assert done.exit_code == 0, done.output
-    with Session(env) as db:
+    with Session(settings_db) as db:
         screenings = db.exec(select(Screening)).all()
         assert len(screenings) == 300
         assert {s.training_id for s in screenings} >= {"aide-soignant", "soudeur"}
@@ -113,11 +100,11 @@ def test_seed_demo_fills_every_session(env):
     assert again.exit_code == 0, again.output
 
 
-def test_seeded_columns_match_what_storage_writes(env):
+def test_seeded_columns_match_what_storage_writes(settings_db):
     result = fake_result(RUBRIC, random.Random(3), SESSION)
     columns = denormalised(result.model_copy(deep=True))
-    with Session(env) as db:
-        screening_id = store_screening(env, "cand-same", complete=False)
+    with Session(settings_db) as db:
+        screening_id = store_screening(settings_db, "cand-same", complete=False)
         repo.save_result(db, screening_id, result, ranking_score=ranking_score(RUBRIC, result))
         db.commit()
         stored = db.get(Screening, screening_id)
@@ -134,5 +121,5 @@ def test_seeded_columns_match_what_storage_writes(env):
             "handoff",
         ):
             assert getattr(stored, name) == pytest.approx(columns[name]), name
-    with Session(env) as db:
+    with Session(settings_db) as db:
         seed(db, [RUBRIC], 20)

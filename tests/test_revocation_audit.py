@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import time
 
-import pytest
 from dashboard_support import RUBRIC, SESSION, add_counsellor, csrf_in, log_in, make_client
 from sqlmodel import Session, select
 from typer.testing import CliRunner
@@ -18,28 +17,10 @@ from chatbot.settings import Settings, get_settings
 from chatbot.web import screenings
 from chatbot.web.invitations import REVOKED_LINK, Invitation, InvitationError, make_token, open_link
 from storage import repo, revocations
-from storage.db import get_engine
 from storage.models import AuditLog, Screening
 from storage.types import utcnow
 
 runner = CliRunner()
-
-
-@pytest.fixture
-def env(db, tmp_path, monkeypatch):
-    """The settings-driven code (chat, CLI) on the `db` fixture's database."""
-    monkeypatch.setenv("SCREENING_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SCREENING_DATABASE_URL", db.url.render_as_string(hide_password=False))
-    monkeypatch.delenv("SCREENING_SECRET_KEY", raising=False)
-    _clear()
-    yield db
-    _clear()
-
-
-def _clear():
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    screenings.prepare.cache_clear()
 
 
 INVITATION = Invitation("FT-REVOKE-1", RUBRIC.id, SESSION)
@@ -58,7 +39,7 @@ def _refused(token: str) -> bool:
     return False
 
 
-def test_a_refusal_revokes_the_link_and_a_new_invitation_works(env, monkeypatch):
+def test_a_refusal_revokes_the_link_and_a_new_invitation_works(settings_db, monkeypatch):
     with monkeypatch.context() as earlier:  # the link was sent ten seconds ago
         ten_seconds_ago = time.time() - 10
         earlier.setattr(time, "time", lambda: ten_seconds_ago)
@@ -74,11 +55,11 @@ def test_a_refusal_revokes_the_link_and_a_new_invitation_works(env, monkeypatch)
     assert not _refused(_link())  # the counsellor sends a new link: it works
 
 
-def test_an_erasure_revokes_every_link_and_the_audit_forgets_the_reference(env):
+def test_an_erasure_revokes_every_link_and_the_audit_forgets_the_reference(settings_db):
     token = _link()
     other_training = _link(Invitation(INVITATION.candidate_ref, "soudeur"))
     opening = screenings.open_screening(open_link(token))
-    with Session(env) as db:
+    with Session(settings_db) as db:
         repo.export_candidate(db, INVITATION.candidate_ref, actor="cli")  # an audited export
         repo.erase_candidate(db, INVITATION.candidate_ref, actor="cli")
         db.commit()
@@ -90,11 +71,11 @@ def test_an_erasure_revokes_every_link_and_the_audit_forgets_the_reference(env):
     assert {r.action for r in rows} >= {"export", "erase"}
 
 
-def test_a_counsellor_revokes_a_link_from_the_candidate_page(env, tmp_path):
+def test_a_counsellor_revokes_a_link_from_the_candidate_page(settings_db, tmp_path):
     token = _link()
     opening = screenings.open_screening(open_link(token))
-    add_counsellor(env)
-    client = make_client(env, Settings(data_dir=tmp_path / "data"))
+    add_counsellor(settings_db)
+    client = make_client(settings_db, Settings(data_dir=tmp_path / "data"))
     log_in(client)
     page = client.get(f"/conseiller/candidatures/{opening.screening_id}")
     assert "Désactiver le lien" in page.text
@@ -105,11 +86,11 @@ def test_a_counsellor_revokes_a_link_from_the_candidate_page(env, tmp_path):
     )
     assert answer.status_code == 303
     assert _refused(token)
-    with Session(env) as db:
+    with Session(settings_db) as db:
         assert db.exec(select(AuditLog).where(AuditLog.action == "revoke_link")).one()
 
 
-def test_the_command_line_revokes_a_link(env):
+def test_the_command_line_revokes_a_link(settings_db):
     token = _link()
     assert not _refused(token)
     done = runner.invoke(
@@ -119,20 +100,20 @@ def test_the_command_line_revokes_a_link(env):
     assert _refused(token)
 
 
-def test_every_read_and_export_is_audited_and_listed_for_an_administrator(env, tmp_path):
+def test_every_read_and_export_is_audited_and_listed_for_an_administrator(settings_db, tmp_path):
     ids = [
         screenings.open_screening(Invitation(f"FT-WALK-{i}", RUBRIC.id, SESSION)).screening_id
         for i in range(12)
     ]
-    add_counsellor(env)
-    client = make_client(env, Settings(data_dir=tmp_path / "data"))
+    add_counsellor(settings_db)
+    client = make_client(settings_db, Settings(data_dir=tmp_path / "data"))
     log_in(client)
     walked = range(min(ids), max(ids) + 3)  # walking the ids, two past the end
     for screening_id in walked:
         client.get(f"/api/screenings/{screening_id}")
     client.get(f"/conseiller/candidatures/{ids[0]}")
     client.get(f"/conseiller/formations/{RUBRIC.id}/sessions/{SESSION}/export.csv")
-    with Session(env) as db:
+    with Session(settings_db) as db:
         reads = db.exec(select(AuditLog).where(AuditLog.action == "read")).all()
         exports = db.exec(select(AuditLog).where(AuditLog.action == "export")).all()
     assert sorted(r.screening_id for r in reads) == sorted([*walked, ids[0]])
